@@ -1,0 +1,25 @@
+package dev.streamclassify.model.artifact;
+
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.util.ModelSerializer;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/** DL4J networks as bytes, without updater state: what travels in artifacts and backbone files. */
+public final class ModelBytes {
+
+    private ModelBytes() {
+    }
+
+    public static byte[] of(Model model) {
+        var out = new ByteArrayOutputStream();
+        try {
+            ModelSerializer.writeModel(model, out, false);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+}

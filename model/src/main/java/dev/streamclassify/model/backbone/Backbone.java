@@ -1,0 +1,87 @@
+package dev.streamclassify.model.backbone;
+
+import dev.streamclassify.model.image.PreprocessingSpec;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.graph.vertex.GraphVertex;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A pre-trained network used as a frozen feature extractor: the forward pass stops at {@link BackboneInfo#cutLayer()}
+ * so whatever came after it (the original output layer) is never computed. Owns native memory: close it.
+ * Thread-safe: calls are serialised because DL4J networks are not.
+ */
+public final class Backbone implements AutoCloseable {
+
+    private final ComputationGraph graph;
+    private final BackboneInfo info;
+    private boolean closed;
+
+    private Backbone(ComputationGraph graph, BackboneInfo info) {
+        this.graph = graph;
+        this.info = info;
+    }
+
+    /**
+     * Wraps a network, checking that the cut layer exists and measuring the feature size with one forward pass
+     * (which also warms the network up).
+     */
+    public static Backbone of(ComputationGraph graph, String name, String fingerprint, String cutLayer, PreprocessingSpec spec) {
+        if (graph.getVertex(cutLayer) == null) {
+            throw new IllegalArgumentException("backbone " + name + " has no layer '" + cutLayer + "'; layers: " + layerNames(graph));
+        }
+        INDArray probe = Nd4j.zeros(1, spec.channels(), spec.height(), spec.width());
+        INDArray out;
+        try {
+            out = graph.output(List.of(cutLayer), false, new INDArray[]{probe}, null)[0];
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("backbone " + name + " does not accept input " + spec.channels() + "x"
+                    + spec.height() + "x" + spec.width() + ": " + e.getMessage(), e);
+        }
+        int featureSize = Math.toIntExact(out.length());
+        return new Backbone(graph, new BackboneInfo(name, fingerprint, cutLayer, spec, featureSize));
+    }
+
+    public BackboneInfo info() {
+        return info;
+    }
+
+    /** @param batch images as {@code [n, channels, height, width]} @return flattened features {@code [n, featureSize]} */
+    public synchronized INDArray features(INDArray batch) {
+        ensureOpen();
+        INDArray out = graph.output(List.of(info.cutLayer()), false, new INDArray[]{batch}, null)[0];
+        return out.reshape('c', batch.size(0), info.featureSize());
+    }
+
+    /** The underlying network, for fine-tuning (which copies it) and for layer inspection. Do not close it. */
+    public ComputationGraph graph() {
+        return graph;
+    }
+
+    /** Names of all layers, in topological order, so a user can choose a cut. */
+    public static List<String> layerNames(ComputationGraph graph) {
+        List<String> names = new ArrayList<>();
+        GraphVertex[] vertices = graph.getVertices();
+        for (int i : graph.topologicalSortOrder()) {
+            names.add(vertices[i].getVertexName());
+        }
+        return names;
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("backbone " + info.name() + " is closed");
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (!closed) {
+            closed = true;
+            graph.close();
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package dev.streamclassify.model.catalog;
+
+import dev.streamclassify.model.artifact.ModelVersion;
+
+import java.util.Optional;
+
+/**
+ * Record keys of the compacted models topic. Every version has its own key, so compaction keeps every version
+ * (rollback to any of them stays possible) while the single activation key per model keeps only the latest
+ * activation:
+ * <pre>
+ *   version/&lt;model&gt;/&lt;version, 19 digits&gt;  -> model version artifact ({@link dev.streamclassify.model.artifact.ModelVersionCodec})
+ *   active/&lt;model&gt;                            -> {@link Activation} JSON
+ * </pre>
+ * All records of a model should go to one partition (the topic is created with a single partition) so that an
+ * activation is never read before the version it points to.
+ */
+public final class ModelsTopic {
+
+    public sealed interface Key permits VersionKey, ActivationKey {
+        String model();
+    }
+
+    public record VersionKey(String model, long version) implements Key {
+    }
+
+    public record ActivationKey(String model) implements Key {
+    }
+
+    private ModelsTopic() {
+    }
+
+    public static String versionKey(String model, long version) {
+        return "version/" + model + "/" + String.format("%019d", version);
+    }
+
+    public static String versionKey(ModelVersion mv) {
+        return versionKey(mv.name(), mv.version());
+    }
+
+    public static String activationKey(String model) {
+        return "active/" + model;
+    }
+
+    /** Parses a key; empty for anything that is not ours (the topic is an external input too). */
+    public static Optional<Key> parse(String key) {
+        if (key == null) {
+            return Optional.empty();
+        }
+        String[] parts = key.split("/", -1);
+        if (parts.length == 2 && parts[0].equals("active") && ModelVersion.NAME.matcher(parts[1]).matches()) {
+            return Optional.of(new ActivationKey(parts[1]));
+        }
+        if (parts.length == 3 && parts[0].equals("version") && ModelVersion.NAME.matcher(parts[1]).matches()
+                && parts[2].matches("\\d{1,19}")) {
+            try {
+                long v = Long.parseLong(parts[2]);
+                return v >= 1 ? Optional.of(new VersionKey(parts[1], v)) : Optional.empty();
+            } catch (NumberFormatException e) {
+                return Optional.empty();
+            }
+        }
+        return Optional.empty();
+    }
+}

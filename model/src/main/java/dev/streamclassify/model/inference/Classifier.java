@@ -1,0 +1,127 @@
+package dev.streamclassify.model.inference;
+
+import dev.streamclassify.model.artifact.ArtifactException;
+import dev.streamclassify.model.artifact.ArtifactException.Reason;
+import dev.streamclassify.model.artifact.ModelValidator;
+import dev.streamclassify.model.artifact.ModelVersion;
+import dev.streamclassify.model.backbone.Backbone;
+import dev.streamclassify.model.backbone.BackboneInfo;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A servable model version: the frozen backbone plus the version's head (and, if the version fine-tuned top
+ * layers, its own copy of the backbone with those layers replaced). Thread-safe: forward passes are serialised.
+ * Closing releases the head and any owned backbone copy; a shared backbone is left to its owner.
+ */
+public final class Classifier implements AutoCloseable {
+
+    private final ModelVersion version;
+    private final Backbone backbone;
+    private final boolean ownsBackbone;
+    private final MultiLayerNetwork head;
+    private boolean closed;
+
+    private Classifier(ModelVersion version, Backbone backbone, boolean ownsBackbone, MultiLayerNetwork head) {
+        this.version = version;
+        this.backbone = backbone;
+        this.ownsBackbone = ownsBackbone;
+        this.head = head;
+    }
+
+    /** Validates {@code version} against {@code backbone} and loads it; refusals are typed. */
+    public static Classifier load(ModelVersion version, Backbone backbone) throws ArtifactException {
+        ModelValidator.checkFits(version, backbone.info());
+        MultiLayerNetwork head = ModelValidator.loadHead(version);
+        if (version.fineTunedLayers().isEmpty()) {
+            return new Classifier(version, backbone, false, head);
+        }
+        try {
+            return new Classifier(version, fineTunedCopy(version, backbone), true, head);
+        } catch (ArtifactException | RuntimeException e) {
+            head.close();
+            throw e;
+        }
+    }
+
+    private static Backbone fineTunedCopy(ModelVersion version, Backbone base) throws ArtifactException {
+        ComputationGraph copy = base.graph().clone();
+        try {
+            for (Map.Entry<String, byte[]> e : version.fineTunedLayers().entrySet()) {
+                Layer layer = copy.getLayer(e.getKey());
+                if (layer == null) {
+                    throw new ArtifactException(Reason.SHAPE_MISMATCH, version.id() + " fine-tuned layer '" + e.getKey()
+                            + "' does not exist in the backbone");
+                }
+                INDArray params;
+                try {
+                    params = Nd4j.fromByteArray(e.getValue());
+                } catch (RuntimeException ex) {
+                    throw new ArtifactException(Reason.CORRUPT, version.id() + " has unreadable parameters for layer " + e.getKey(), ex);
+                }
+                if (params.length() != layer.numParams()) {
+                    throw new ArtifactException(Reason.SHAPE_MISMATCH, version.id() + " layer " + e.getKey() + " has "
+                            + params.length() + " parameters, backbone layer has " + layer.numParams());
+                }
+                if (params.isNaN().any() || params.isInfinite().any()) {
+                    throw new ArtifactException(Reason.NON_FINITE_WEIGHTS, version.id() + " has NaN or infinite weights in layer " + e.getKey());
+                }
+                layer.setParams(params.reshape(layer.params().shape()).castTo(layer.params().dataType()));
+            }
+            BackboneInfo info = base.info();
+            return Backbone.of(copy, info.name(), info.fingerprint(), info.cutLayer(), info.preprocessing());
+        } catch (ArtifactException | RuntimeException e) {
+            copy.close();
+            throw e;
+        }
+    }
+
+    public ModelVersion version() {
+        return version;
+    }
+
+    /** Class probabilities, {@code [n, labels]}, for a batch made by {@link Batch}. */
+    public synchronized float[][] probabilities(INDArray images) {
+        if (closed) {
+            throw new IllegalStateException(version.id() + " is closed");
+        }
+        INDArray features = backbone.features(images);
+        return head.output(features, false).toFloatMatrix();
+    }
+
+    public List<Prediction> classify(INDArray images, int topK) {
+        float[][] probs = probabilities(images);
+        List<Prediction> out = new ArrayList<>(probs.length);
+        for (float[] p : probs) {
+            out.add(Prediction.fromProbabilities(version.labels(), p, topK));
+        }
+        return out;
+    }
+
+    /** Runs a few forward passes so the first real batch does not pay for lazy native initialisation. */
+    public void warmUp(int batchSize) {
+        var spec = version.preprocessing();
+        INDArray zeros = Nd4j.zeros(Math.max(1, batchSize), spec.channels(), spec.height(), spec.width());
+        probabilities(zeros);
+        probabilities(zeros.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 1)));
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        head.close();
+        if (ownsBackbone) {
+            backbone.close();
+        }
+    }
+}

@@ -1,0 +1,4 @@
+package dev.streamclassify.model.inference;
+
+public record ScoredLabel(String label, double score) {
+}
