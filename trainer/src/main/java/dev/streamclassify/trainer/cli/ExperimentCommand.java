@@ -1,0 +1,94 @@
+package dev.streamclassify.trainer.cli;
+
+import dev.streamclassify.model.head.HeadConfig;
+import dev.streamclassify.trainer.dataset.DataSources;
+import dev.streamclassify.trainer.dataset.Dataset;
+import dev.streamclassify.trainer.experiment.ExperimentPlan;
+import dev.streamclassify.trainer.experiment.ExperimentReport;
+import dev.streamclassify.trainer.experiment.ExperimentRunner;
+import dev.streamclassify.trainer.training.TrainSettings;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.LongStream;
+
+@Command(name = "experiment", description = "Measure transfer head vs from scratch vs random frozen backbone over splits, label budgets and seeds; write a markdown table and plots.")
+final class ExperimentCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--data", defaultValue = "sample", description = "sample | fashion-mnist[:DIR] (default: ${DEFAULT-VALUE})")
+    String data;
+
+    @Option(names = "--splits", split = ";", defaultValue = "0-4>5-9;0,2,4,6,8>1,3,5,7,9",
+            description = "source>target class splits separated by ';' (default: ${DEFAULT-VALUE})")
+    List<String> splits;
+
+    @Option(names = "--per-class", split = ",", defaultValue = "5,20,100,0", description = "labels per target class, 0 = all (default: ${DEFAULT-VALUE})")
+    List<Integer> perClass;
+
+    @Option(names = "--seeds", defaultValue = "3")
+    int seeds;
+
+    @Option(names = "--pretrain-epochs", defaultValue = "2")
+    int pretrainEpochs;
+
+    @Option(names = "--source-per-class", defaultValue = "0", description = "cap on source images per class, 0 = all")
+    int sourcePerClass;
+
+    @Option(names = "--scratch-min-updates", defaultValue = "150")
+    int scratchMinUpdates;
+
+    @Option(names = "--out", defaultValue = "docs/transfer-results.md")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        DataSources.Loaded loaded = DataSources.load(data);
+        List<String> labels = loaded.train().labels();
+        List<ExperimentPlan.ClassSplit> classSplits = new ArrayList<>();
+        for (String s : splits) {
+            String[] st = s.split(">");
+            if (st.length != 2) {
+                throw new IllegalArgumentException("split '" + s + "' must be SOURCE>TARGET");
+            }
+            classSplits.add(new ExperimentPlan.ClassSplit(st[0].replace(',', '.') + ">" + st[1].replace(',', '.'),
+                    DataSources.classes(st[0], labels), DataSources.classes(st[1], labels)));
+        }
+        ExperimentPlan plan = new ExperimentPlan(classSplits, perClass, LongStream.range(0, seeds).boxed().toList(), pretrainEpochs,
+                sourcePerClass, HeadConfig.DEFAULT, new TrainSettings(20, 64, 300, 0), new TrainSettings(2, 64, scratchMinUpdates, 0));
+        ExperimentRunner.Result r = new ExperimentRunner(plan, System.out).run(loaded.train(), loaded.test());
+        List<ExperimentReport.Cell> cells = ExperimentReport.cells(r.trials());
+        String command = "trainer " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+        String machine = Runtime.getRuntime().availableProcessors() + " cores, " + System.getProperty("java.vm.name") + " "
+                + System.getProperty("java.version");
+        Path dir = out.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        var md = new StringBuilder("# Transfer results\n\n").append(ExperimentReport.markdown(cells, r.backboneNotes(), command, machine, r.seconds()));
+        int all = loaded.train().countsPerClass().values().stream().mapToInt(Integer::intValue).max().orElse(1);
+        String stem = out.getFileName().toString().replace(".md", "");
+        md.append('\n');
+        for (var s : classSplits) {
+            String safe = s.name().replaceAll("[^A-Za-z0-9]+", "_");
+            Path acc = dir.resolve(stem + "-accuracy-" + safe + ".png");
+            Path curves = dir.resolve(stem + "-curves-" + safe + ".png");
+            ExperimentReport.plotAccuracy(cells, s.name(), all, acc);
+            ExperimentReport.plotLearningCurves(r.trials(), s.name(), perClass.contains(20) ? 20 : perClass.get(0), curves);
+            md.append("![accuracy ").append(s.name()).append("](").append(acc.getFileName()).append(")\n");
+            md.append("![learning curves ").append(s.name()).append("](").append(curves.getFileName()).append(")\n");
+        }
+        Files.writeString(out, md);
+        System.out.println(md);
+        System.out.println("wrote " + out);
+        return 0;
+    }
+}

@@ -1,0 +1,65 @@
+package dev.streamclassify.trainer.cli;
+
+import dev.streamclassify.model.artifact.ModelVersionCodec;
+import dev.streamclassify.model.backbone.Backbone;
+import dev.streamclassify.model.backbone.Backbones;
+import dev.streamclassify.trainer.dataset.Dataset;
+import dev.streamclassify.trainer.features.FeatureCache;
+import dev.streamclassify.trainer.training.ConsoleProgress;
+import dev.streamclassify.trainer.training.HeadTraining;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+
+@Command(name = "train", description = "Featurize once (cached), train the replaced head on the frozen backbone, evaluate, write a model version.")
+final class TrainCommand implements Callable<Integer> {
+
+    @Mixin
+    DataOptions data = new DataOptions();
+
+    @Mixin
+    HeadOptions head = new HeadOptions();
+
+    @Option(names = "--backbone", defaultValue = "default", description = "default | file:backbone.json | zoo:NAME | keras:model.h5#LAYER")
+    String backbone;
+
+    @Option(names = "--model-name", defaultValue = "default")
+    String modelName;
+
+    @Option(names = "--version", defaultValue = "1", description = "version number of the artifact (default: ${DEFAULT-VALUE})")
+    long version;
+
+    @Option(names = "--cache-dir", defaultValue = "${sys:user.home}/.cache/streamclassify/features")
+    Path cacheDir;
+
+    @Option(names = "--out", required = true, description = "model version artifact to write")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        Dataset.Split split = data.load();
+        try (Backbone bb = Backbones.load(backbone);
+             FeatureCache cache = FeatureCache.open(cacheDir, bb.info().fingerprint(), bb.info().featureSize())) {
+            System.out.printf("backbone %s (%s) cut at %s: %d features%n", bb.info().name(), bb.info().fingerprint(),
+                    bb.info().cutLayer(), bb.info().featureSize());
+            System.out.printf("train %d images, holdout %d images, classes %s%n", split.train().size(), split.holdout().size(),
+                    split.train().labels());
+            HeadTraining.Outcome o = HeadTraining.run(bb, cache, split.train(), split.holdout(), head.head(),
+                    head.settings(data.seed), modelName, version, Clock.systemUTC(), new ConsoleProgress(System.out));
+            byte[] bytes = new ModelVersionCodec().encode(o.version());
+            if (out.toAbsolutePath().getParent() != null) {
+                Files.createDirectories(out.toAbsolutePath().getParent());
+            }
+            Files.write(out, bytes);
+            System.out.printf("featurized %d images, %d from cache; head trained in %.2f s%n", o.featurized(), o.fromCache(), o.headSeconds());
+            System.out.print(o.holdout().format());
+            System.out.printf("wrote %s (%s, %d bytes)%n", out, o.version().id(), bytes.length);
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,51 @@
+package dev.streamclassify.trainer.training;
+
+import dev.streamclassify.model.artifact.BackboneRef;
+import dev.streamclassify.model.artifact.ModelBytes;
+import dev.streamclassify.model.artifact.ModelVersion;
+import dev.streamclassify.model.artifact.TrainingMetrics;
+import dev.streamclassify.model.backbone.Backbone;
+import dev.streamclassify.model.head.HeadConfig;
+import dev.streamclassify.model.inference.Owned;
+import dev.streamclassify.trainer.dataset.Dataset;
+import dev.streamclassify.trainer.features.FeatureCache;
+import dev.streamclassify.trainer.features.Features;
+import dev.streamclassify.trainer.features.Featurizer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+
+import java.time.Clock;
+import java.util.Map;
+
+/**
+ * The {@code train} pipeline: featurize once through the cache, train the replaced head with the backbone
+ * frozen, evaluate on the holdout, and package a {@link ModelVersion}.
+ */
+public final class HeadTraining {
+
+    /** The new version, its holdout evaluation and how much featurizing the cache saved. */
+    public record Outcome(ModelVersion version, EvalReport holdout, int featurized, int fromCache, double headSeconds) {
+    }
+
+    private HeadTraining() {
+    }
+
+    public static Outcome run(Backbone backbone, FeatureCache cache, Dataset train, Dataset holdout, HeadConfig head,
+                              TrainSettings settings, String modelName, long version, Clock clock, Progress progress) {
+        if (!train.labels().equals(holdout.labels())) {
+            throw new IllegalArgumentException("train and holdout must have the same labels, were " + train.labels() + " and " + holdout.labels());
+        }
+        Featurizer featurizer = new Featurizer(backbone, 64);
+        Features trainF = featurizer.featurize(train, cache, progress);
+        Features holdF = featurizer.featurize(holdout, cache, progress);
+        HeadTrainer.Result result = HeadTrainer.train(trainF, head, settings, progress);
+        try (Owned<MultiLayerNetwork> owned = Owned.of(result.head())) {
+            MultiLayerNetwork net = owned.net();
+            EvalReport eval = HeadTrainer.evaluate(net, holdF);
+            TrainingMetrics metrics = new TrainingMetrics(eval.accuracy(), train.size(), holdout.size(), result.epochLosses().size(),
+                    result.seconds(), eval.precision(), eval.recall());
+            ModelVersion mv = new ModelVersion(modelName, version, train.labels(), backbone.info().preprocessing(),
+                    BackboneRef.of(backbone.info()), head, metrics, clock.instant(), ModelBytes.of(net), Map.of());
+            return new Outcome(mv, eval, trainF.computed() + holdF.computed(), trainF.cached() + holdF.cached(), result.seconds());
+        }
+    }
+}

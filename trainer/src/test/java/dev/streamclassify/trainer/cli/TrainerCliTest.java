@@ -1,0 +1,48 @@
+package dev.streamclassify.trainer.cli;
+
+import dev.streamclassify.model.artifact.ModelVersion;
+import dev.streamclassify.model.artifact.ModelVersionCodec;
+import dev.streamclassify.trainer.dataset.DataSources;
+import dev.streamclassify.trainer.dataset.FashionMnist;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class TrainerCliTest {
+
+    @Test
+    void trainWritesAModelVersionForTheSelectedClasses(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("v1.scmv");
+        int code = TrainerCli.run("train", "--data", "sample", "--classes", "5-9", "--per-class", "20", "--epochs", "3",
+                "--min-updates", "30", "--model-name", "shoes", "--version", "4", "--cache-dir", dir.resolve("cache").toString(),
+                "--out", out.toString());
+        assertThat(code).isZero();
+        ModelVersion mv = new ModelVersionCodec().decode(Files.readAllBytes(out));
+        assertThat(mv.id()).isEqualTo("shoes:v4");
+        assertThat(mv.labels()).containsExactly("Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
+        assertThat(mv.metrics().trainImages()).isEqualTo(100);
+        assertThat(mv.metrics().holdoutImages()).isEqualTo(500);
+        assertThat(Files.list(dir.resolve("cache"))).hasSize(1);
+    }
+
+    @Test
+    void badOptionsExitNonZero(@TempDir Path dir) {
+        assertThat(TrainerCli.run("train", "--data", "nowhere", "--out", dir.resolve("x").toString())).isNotZero();
+        assertThat(TrainerCli.run("train")).isNotZero();
+    }
+
+    @Test
+    void resolvesClassSelections() {
+        var labels = FashionMnist.CLASS_NAMES;
+        assertThat(DataSources.classes("0-2", labels)).containsExactly("T-shirt/top", "Trouser", "Pullover");
+        assertThat(DataSources.classes("9,Sandal", labels)).containsExactly("Ankle boot", "Sandal");
+        assertThat(DataSources.classes("all", labels)).isEqualTo(labels);
+        assertThatThrownBy(() -> DataSources.classes("10", labels)).hasMessageContaining("outside 0-9");
+        assertThatThrownBy(() -> DataSources.classes("Hat", labels)).hasMessageContaining("Hat");
+    }
+}
