@@ -1,6 +1,8 @@
 package dev.streamclassify.model.artifact;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.streamclassify.model.artifact.ArtifactException.Reason;
 import dev.streamclassify.model.head.HeadConfig;
 import dev.streamclassify.model.image.PreprocessingSpec;
@@ -13,9 +15,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
@@ -34,6 +38,9 @@ public final class ModelVersionCodec {
     static final String LAYER_PREFIX = "backbone/";
     static final String LAYER_SUFFIX = ".nd4j";
 
+    private static final LocalDateTime ENTRY_TIME = LocalDateTime.of(2000, 1, 1, 0, 0);
+    private static final ObjectWriter MANIFEST_WRITER = Json.MAPPER.writer().with(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+
     /** Guards against zip bombs: the sum of uncompressed entries may not exceed this. */
     private final long maxUncompressedBytes;
 
@@ -50,21 +57,25 @@ public final class ModelVersionCodec {
                     Map<String, String> entries) {
     }
 
+    /**
+     * Deterministic: the same version gives the same bytes in every JVM, time zone and moment (entries carry a fixed
+     * timestamp, layers and map keys are sorted), so re-publishing a version is byte-identical.
+     */
     public byte[] encode(ModelVersion mv) {
         Map<String, byte[]> blobs = new LinkedHashMap<>();
         blobs.put(HEAD, mv.headWeights());
-        mv.fineTunedLayers().forEach((layer, params) -> blobs.put(LAYER_PREFIX + layer + LAYER_SUFFIX, params));
+        new TreeMap<>(mv.fineTunedLayers()).forEach((layer, params) -> blobs.put(LAYER_PREFIX + layer + LAYER_SUFFIX, params));
         Map<String, String> sums = new LinkedHashMap<>();
         blobs.forEach((k, v) -> sums.put(k, Hashing.sha256Hex(v)));
         Manifest manifest = new Manifest(FORMAT, mv.name(), mv.version(), mv.labels(), mv.preprocessing(), mv.backbone(),
                 mv.head(), mv.metrics(), mv.createdAt(), sums);
         var bytes = new ByteArrayOutputStream();
         try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
-            zip.putNextEntry(new ZipEntry(MANIFEST));
-            zip.write(Json.MAPPER.writeValueAsBytes(manifest));
+            zip.putNextEntry(entry(MANIFEST));
+            zip.write(MANIFEST_WRITER.writeValueAsBytes(manifest));
             zip.closeEntry();
             for (var e : blobs.entrySet()) {
-                zip.putNextEntry(new ZipEntry(e.getKey()));
+                zip.putNextEntry(entry(e.getKey()));
                 zip.write(e.getValue());
                 zip.closeEntry();
             }
@@ -72,6 +83,16 @@ public final class ModelVersionCodec {
             throw new UncheckedIOException(e);
         }
         return bytes.toByteArray();
+    }
+
+    /**
+     * ZipOutputStream would stamp the wall-clock time, in the local time zone, into every entry. A date after 1980-01-01
+     * keeps the JDK from adding a zone-dependent extended timestamp.
+     */
+    private static ZipEntry entry(String name) {
+        ZipEntry e = new ZipEntry(name);
+        e.setTimeLocal(ENTRY_TIME);
+        return e;
     }
 
     public ModelVersion decode(byte[] bytes) throws ArtifactException {
@@ -90,6 +111,9 @@ public final class ModelVersionCodec {
             throw new ArtifactException(Reason.INVALID_METADATA, "unreadable manifest: " + e.getMessage(), e);
         } catch (IOException e) {
             throw new ArtifactException(Reason.CORRUPT, "unreadable manifest: " + e.getMessage(), e);
+        }
+        if (m == null) {
+            throw new ArtifactException(Reason.INVALID_METADATA, "manifest is JSON null");
         }
         if (m.format() != FORMAT) {
             throw new ArtifactException(Reason.INVALID_METADATA, "unsupported artifact format " + m.format() + ", expected " + FORMAT);

@@ -4,6 +4,9 @@ import dev.streamclassify.model.image.PreprocessingSpec;
 import dev.streamclassify.model.internal.Hashing;
 import dev.streamclassify.model.internal.Json;
 import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.modelimport.keras.KerasModelImport;
 import org.deeplearning4j.nn.modelimport.keras.exceptions.InvalidKerasConfigurationException;
@@ -17,6 +20,10 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 
@@ -33,6 +40,9 @@ import java.util.zip.ZipInputStream;
 public final class Backbones {
 
     public static final String DEFAULT_RESOURCE = "/backbones/default/backbone.json";
+
+    /** Input vertex name of graphs converted from a MultiLayerNetwork (the name DL4J's own conversion uses). */
+    private static final String GRAPH_INPUT = "in";
 
     private Backbones() {
     }
@@ -91,16 +101,25 @@ public final class Backbones {
     public static Backbone fromKeras(Path h5, String cutLayer, PreprocessingSpec spec) throws IOException {
         ComputationGraph graph;
         try {
-            graph = KerasModelImport.importKerasModelAndWeights(h5.toString(), false);
+            graph = importKeras(h5);
+        } catch (RuntimeException e) {
+            // the HDF5 bindings report a file that is not HDF5 as a bare RuntimeException ("H5Fopen failed")
+            throw new IOException("cannot import Keras model " + h5 + ": " + e.getMessage(), e);
+        }
+        return Backbone.of(graph, h5.getFileName().toString(), Hashing.fingerprint(h5), cutLayer, spec);
+    }
+
+    private static ComputationGraph importKeras(Path h5) throws IOException {
+        try {
+            return KerasModelImport.importKerasModelAndWeights(h5.toString(), false);
         } catch (InvalidKerasConfigurationException | UnsupportedKerasConfigurationException e) {
             try {
-                graph = KerasModelImport.importKerasSequentialModelAndWeights(h5.toString(), false).toComputationGraph();
+                return asGraph(KerasModelImport.importKerasSequentialModelAndWeights(h5.toString(), false));
             } catch (InvalidKerasConfigurationException | UnsupportedKerasConfigurationException e2) {
                 e2.addSuppressed(e);
                 throw new IOException("cannot import Keras model " + h5 + ": " + e2.getMessage(), e2);
             }
         }
-        return Backbone.of(graph, h5.getFileName().toString(), Hashing.fingerprint(h5), cutLayer, spec);
     }
 
     /** Restores either network type as a graph, so cutting and fine-tuning have one code path. */
@@ -108,20 +127,56 @@ public final class Backbones {
         if (isGraph(modelZip)) {
             return ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(modelZip), false);
         }
-        MultiLayerNetwork net = ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(modelZip), false);
-        ComputationGraph graph = net.toComputationGraph();
-        net.close();
-        return graph;
+        return asGraph(ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(modelZip), false));
     }
 
+    /** A MultiLayerNetwork is converted (and closed); a ComputationGraph is returned as is. */
     static ComputationGraph asGraph(Model model) {
         if (model instanceof ComputationGraph g) {
             return g;
         }
         if (model instanceof MultiLayerNetwork m) {
-            return m.toComputationGraph();
+            try {
+                return toNamedGraph(m);
+            } finally {
+                m.close();
+            }
         }
         throw new IllegalArgumentException("unsupported model type " + model.getClass().getName());
+    }
+
+    /**
+     * Like {@link MultiLayerNetwork#toComputationGraph()}, but the vertices keep the layers' names: DL4J's own
+     * conversion renames them "0", "1", ..., which would make a cut layer given by name impossible to find.
+     */
+    private static ComputationGraph toNamedGraph(MultiLayerNetwork net) {
+        MultiLayerConfiguration conf = net.getLayerWiseConfigurations().clone();
+        int n = conf.getConfs().size();
+        List<String> names = new ArrayList<>(n);
+        Set<String> taken = new HashSet<>(Set.of(GRAPH_INPUT));
+        for (int i = 0; i < n; i++) {
+            String name = conf.getConf(i).getLayer().getLayerName();
+            if (name == null || !taken.add(name)) {
+                name = "layer" + i;
+                while (!taken.add(name)) {
+                    name += "_";
+                }
+            }
+            names.add(name);
+        }
+        ComputationGraphConfiguration.GraphBuilder b = new NeuralNetConfiguration.Builder()
+                .dataType(conf.getDataType())
+                .graphBuilder()
+                .addInputs(GRAPH_INPUT);
+        String prev = GRAPH_INPUT;
+        for (int i = 0; i < n; i++) {
+            b.addLayer(names.get(i), conf.getConf(i).getLayer(), conf.getInputPreProcess(i), prev);
+            prev = names.get(i);
+        }
+        ComputationGraph graph = new ComputationGraph(b.setOutputs(prev).build());
+        graph.init();
+        graph.setParams(net.params());
+        return graph;
     }
 
     private static boolean isGraph(byte[] modelZip) throws IOException {

@@ -22,7 +22,8 @@ import java.util.function.Supplier;
 /**
  * DL4J zoo models with ImageNet weights, fetched by DL4J's own download and Adler32-checked cache. The mirror is
  * set by the system property {@code org.deeplearning4j.resources.baseurl}, the cache folder by
- * {@code org.deeplearning4j.resources.directory}.
+ * {@code org.deeplearning4j.resources.directory}; DL4J reads both once, when its {@code DL4JResources} class loads, so
+ * pass them on the command line ({@code -D...}) or use {@code DL4JResources.setBaseDownloadURL}/{@code setBaseDirectory}.
  */
 public final class ZooBackbones {
 
@@ -44,6 +45,11 @@ public final class ZooBackbones {
 
     public static List<String> names() {
         return ENTRIES.keySet().stream().sorted().toList();
+    }
+
+    /** The entry of a known name, for tests of the table itself. */
+    static Entry entry(String name) {
+        return ENTRIES.get(name);
     }
 
     /** @param spec {@code <name>} or {@code <name>#<cutLayer>} */

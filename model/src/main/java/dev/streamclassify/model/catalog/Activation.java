@@ -32,7 +32,11 @@ public record Activation(String model, long version, String requestId, Instant a
 
     public static Activation fromJson(byte[] json) throws IOException {
         try {
-            return Json.MAPPER.readValue(json, Activation.class);
+            Activation a = Json.MAPPER.readValue(json, Activation.class);
+            if (a == null) {
+                throw new IOException("invalid activation record: JSON null");
+            }
+            return a;
         } catch (JacksonException | IllegalArgumentException | NullPointerException e) {
             throw new IOException("invalid activation record: " + e.getMessage(), e);
         }

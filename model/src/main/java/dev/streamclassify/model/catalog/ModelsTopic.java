@@ -2,6 +2,7 @@ package dev.streamclassify.model.catalog;
 
 import dev.streamclassify.model.artifact.ModelVersion;
 
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -31,7 +32,7 @@ public final class ModelsTopic {
     }
 
     public static String versionKey(String model, long version) {
-        return "version/" + model + "/" + String.format("%019d", version);
+        return "version/" + model + "/" + String.format(Locale.ROOT, "%019d", version);
     }
 
     public static String versionKey(ModelVersion mv) {

@@ -8,6 +8,7 @@ import dev.streamclassify.model.backbone.Backbone;
 import dev.streamclassify.model.backbone.BackboneInfo;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -55,10 +56,12 @@ public final class Classifier implements AutoCloseable {
         ComputationGraph copy = base.graph().clone();
         try {
             for (Map.Entry<String, byte[]> e : version.fineTunedLayers().entrySet()) {
-                Layer layer = copy.getLayer(e.getKey());
-                if (layer == null) {
+                // getLayer(name) throws for an unknown name; getVertex answers null
+                GraphVertex vertex = copy.getVertex(e.getKey());
+                Layer layer = vertex == null ? null : vertex.getLayer();
+                if (layer == null || layer.numParams() == 0) {
                     throw new ArtifactException(Reason.SHAPE_MISMATCH, version.id() + " fine-tuned layer '" + e.getKey()
-                            + "' does not exist in the backbone");
+                            + "' is not a layer with parameters in the backbone");
                 }
                 INDArray params;
                 try {
