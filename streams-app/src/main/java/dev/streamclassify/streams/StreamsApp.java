@@ -1,0 +1,259 @@
+package dev.streamclassify.streams;
+
+import dev.streamclassify.model.backbone.Backbone;
+import dev.streamclassify.model.backbone.Backbones;
+import dev.streamclassify.streams.batching.BatchSettings;
+import dev.streamclassify.streams.batching.MicroBatcher;
+import dev.streamclassify.streams.config.StreamsAppConfig;
+import dev.streamclassify.streams.http.HttpEndpoints;
+import dev.streamclassify.streams.http.Probe;
+import dev.streamclassify.streams.metrics.ClassifyMetrics;
+import dev.streamclassify.streams.metrics.JavaCppMetrics;
+import dev.streamclassify.streams.models.ActiveModel;
+import dev.streamclassify.streams.models.ModelHolder;
+import dev.streamclassify.streams.models.ModelWatcher;
+import dev.streamclassify.streams.topology.ClassifyTopics;
+import dev.streamclassify.streams.topology.ClassifyTopology;
+import dev.streamclassify.streams.topology.ErrorHandling;
+import dev.streamclassify.streams.topology.TopicSetup;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The classification service: Kafka Streams topology, model watcher, metrics and HTTP endpoints, started and
+ * stopped together. The backbone is injected and stays with its owner ({@link #main} loads and closes the configured
+ * one). {@link #start()} and {@link #close()} may be called from any thread; close is idempotent.
+ */
+public final class StreamsApp implements AutoCloseable {
+
+    /** How long a graceful stop may take before Kafka Streams gives up on committing. */
+    public static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+    static final Duration TOPIC_SETUP_TIMEOUT = Duration.ofSeconds(60);
+
+    private static final Logger LOG = LoggerFactory.getLogger(StreamsApp.class);
+    private static final Set<KafkaStreams.State> DEAD = Set.of(KafkaStreams.State.ERROR, KafkaStreams.State.PENDING_ERROR,
+            KafkaStreams.State.NOT_RUNNING);
+
+    private final StreamsAppConfig config;
+    private final ClassifyTopics topics;
+    private final PrometheusMeterRegistry registry;
+    private final ClassifyMetrics metrics;
+    private final ModelHolder models;
+    private final ModelWatcher watcher;
+    private final Topology topology;
+    private final KafkaStreams streams;
+    private final KafkaStreamsMetrics streamsMetrics;
+    private final JvmGcMetrics gcMetrics;
+    private final CountDownLatch failed = new CountDownLatch(1);
+    private HttpEndpoints http;
+    private boolean closed;
+
+    public StreamsApp(StreamsAppConfig config, Backbone backbone) {
+        this(config, backbone, Clock.systemUTC());
+    }
+
+    public StreamsApp(StreamsAppConfig config, Backbone backbone, Clock clock) {
+        this.config = config;
+        this.topics = ClassifyTopics.from(config);
+        this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        registry.config().commonTags("application", config.applicationId());
+        this.metrics = new ClassifyMetrics(registry);
+        this.models = new ModelHolder(clock);
+        this.watcher = new ModelWatcher(new ModelWatcher.Settings(config.modelsTopic(), config.modelName(), config.batchMaxSize()),
+                config.consumerProperties(), backbone, models, metrics);
+
+        Map<String, Object> props = config.streamsProperties();
+        ErrorHandling.configure(props, topics.deadLetters().name(), metrics);
+        StreamsConfig streamsConfig = new StreamsConfig(props);
+        this.topology = ClassifyTopology.build(topics, new MicroBatcher(BatchSettings.from(config), models, metrics, clock), streamsConfig);
+        this.streams = new KafkaStreams(topology, streamsConfig);
+        streams.setUncaughtExceptionHandler(e -> {
+            LOG.error("Stream thread died; shutting the client down so that /health turns 503", e);
+            return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+        streams.setStateListener((now, before) -> {
+            LOG.info("Kafka Streams {} -> {}", before, now);
+            if (now == KafkaStreams.State.ERROR) {
+                failed.countDown();
+            }
+        });
+
+        this.streamsMetrics = new KafkaStreamsMetrics(streams);
+        streamsMetrics.bindTo(registry);
+        this.gcMetrics = new JvmGcMetrics();
+        gcMetrics.bindTo(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        new JavaCppMetrics().bindTo(registry);
+    }
+
+    /** Serves HTTP, creates missing topics (if configured), then starts the model watcher and the stream threads. */
+    public synchronized StreamsApp start() {
+        if (closed) {
+            throw new IllegalStateException("closed");
+        }
+        LOG.info("Starting with {}", config.describe());
+        http = HttpEndpoints.start(config.httpPort(), registry::scrape, this::health, this::readiness);
+        if (config.createTopics()) {
+            TopicSetup.createMissing(config.adminProperties(), TopicSetup.required(config), TOPIC_SETUP_TIMEOUT);
+        }
+        watcher.start();
+        streams.start();
+        return this;
+    }
+
+    /** Up while the process runs, unless Kafka Streams has failed or stopped or the model watcher died. */
+    public Probe health() {
+        KafkaStreams.State state = streams.state();
+        if (DEAD.contains(state)) {
+            return Probe.down("kafka streams is " + state);
+        }
+        return watcher.failure().map(t -> Probe.down("model watcher stopped: " + t))
+                .orElseGet(() -> Probe.up("kafka streams is " + state));
+    }
+
+    /** Ready when Kafka Streams runs (so the broker answers) and a model version is loaded. */
+    public Probe readiness() {
+        KafkaStreams.State state = streams.state();
+        Optional<ActiveModel> model = models.current();
+        if (state != KafkaStreams.State.RUNNING) {
+            return Probe.down("kafka streams is " + state);
+        }
+        return model.map(m -> Probe.up("serving " + m.id()))
+                .orElseGet(() -> Probe.down("no version of model " + config.modelName() + " loaded yet"));
+    }
+
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    public Optional<ActiveModel> currentModel() {
+        return models.current();
+    }
+
+    /** Blocks until a model version serves or {@code timeout} passes. */
+    public Optional<ActiveModel> awaitModel(Duration timeout) throws InterruptedException {
+        return watcher.awaitModel(timeout);
+    }
+
+    /** The port actually bound (useful with {@code http.port=0}); -1 before {@link #start()}. */
+    public synchronized int httpPort() {
+        return http == null ? -1 : http.port();
+    }
+
+    public PrometheusMeterRegistry meterRegistry() {
+        return registry;
+    }
+
+    public ClassifyTopics topics() {
+        return topics;
+    }
+
+    public Topology topology() {
+        return topology;
+    }
+
+    /** Blocks until Kafka Streams fails for good (state ERROR); a clean {@link #close()} does not count. */
+    public void awaitFailure() throws InterruptedException {
+        failed.await();
+    }
+
+    /**
+     * Stops the stream threads first (committing what they forwarded), then the watcher, then releases the model,
+     * the meters and the HTTP server.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        LOG.info("Stopping");
+        streams.close(CLOSE_TIMEOUT);
+        watcher.close();
+        models.close();
+        streamsMetrics.close();
+        gcMetrics.close();
+        if (http != null) {
+            http.close();
+        }
+        registry.close();
+        LOG.info("Stopped");
+    }
+
+    /**
+     * {@code StreamsApp [--config app.properties] | --settings-markdown}. Exits with 2 on a bad configuration or
+     * backbone, with 1 if Kafka Streams fails; SIGTERM stops it cleanly.
+     */
+    public static void main(String[] args) throws InterruptedException {
+        Path configFile = null;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--settings-markdown")) {
+                System.out.print(StreamsAppConfig.markdownTable());
+                return;
+            } else if (a.equals("--config") && i + 1 < args.length) {
+                configFile = Path.of(args[++i]);
+            } else if (a.startsWith("--config=")) {
+                configFile = Path.of(a.substring("--config=".length()));
+            } else {
+                System.err.println("usage: StreamsApp [--config app.properties] | --settings-markdown");
+                System.exit(2);
+            }
+        }
+        StreamsAppConfig config;
+        try {
+            config = StreamsAppConfig.load(Optional.ofNullable(configFile));
+        } catch (ConfigException e) {
+            System.err.println("Invalid configuration: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        Backbone backbone;
+        try {
+            backbone = Backbones.load(config.backbone());
+        } catch (IOException | RuntimeException e) {
+            LOG.error("Cannot load backbone '{}' (setting {})", config.backbone(), StreamsAppConfig.BACKBONE, e);
+            System.exit(2);
+            return;
+        }
+        LOG.info("Backbone {} ({}), features cut at {}: {} values", backbone.info().name(), backbone.info().fingerprint(),
+                backbone.info().cutLayer(), backbone.info().featureSize());
+        StreamsApp app = new StreamsApp(config, backbone);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try (backbone) {
+                app.close();
+            }
+        }, "streams-app-shutdown"));
+        app.start();
+        app.awaitFailure();
+        LOG.error("Kafka Streams failed; exiting");
+        System.exit(1);
+    }
+}

@@ -1,0 +1,265 @@
+package dev.streamclassify.streams.batching;
+
+import dev.streamclassify.model.image.ImageDecoder;
+import dev.streamclassify.model.image.ImageRejectedException;
+import dev.streamclassify.model.image.ImageRejectedException.Reason;
+import dev.streamclassify.model.image.PreprocessingSpec;
+import dev.streamclassify.model.image.Preprocessor;
+import dev.streamclassify.model.inference.Batch;
+import dev.streamclassify.model.inference.Classifier;
+import dev.streamclassify.model.inference.Prediction;
+import dev.streamclassify.streams.batching.Outcome.DeadLettered;
+import dev.streamclassify.streams.batching.Outcome.Predicted;
+import dev.streamclassify.streams.metrics.ClassifyMetrics;
+import dev.streamclassify.streams.models.ActiveModel;
+import dev.streamclassify.streams.models.ModelHolder;
+import dev.streamclassify.streams.models.ModelLease;
+import dev.streamclassify.streams.topology.DeadLetters;
+import dev.streamclassify.streams.topology.PredictionEvent;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Classifies images in batches without losing any (DESIGN.md trap 1). {@link #process} only parks an image in a
+ * changelogged store, because Kafka Streams may commit its offset as soon as {@code process} returns; the store is
+ * drained when it holds a full batch and by a wall-clock punctuator every {@code maxDelay}. A drain forwards its
+ * outcomes before deleting the drained keys, so a crash at any point replays rather than drops (and under
+ * exactly_once_v2 the outputs, deletes and offsets commit together).
+ *
+ * <p>While no model is loaded, images stay buffered and are drained once one arrives. One instance per task, used by
+ * that task's stream thread only.
+ */
+public final class MicroBatchProcessor implements Processor<String, byte[], String, Outcome> {
+
+    public static final String BUFFER_STORE = "image-buffer";
+
+    /**
+     * A punctuation drains batch after batch until this much time has passed, then lets the thread poll and commit:
+     * a backlog (after a model finally arrived) must not keep the thread past {@code max.poll.interval.ms}.
+     */
+    static final Duration DRAIN_BUDGET = Duration.ofSeconds(1);
+
+    private static final Logger LOG = LoggerFactory.getLogger(MicroBatchProcessor.class);
+
+    private final BatchSettings settings;
+    private final ModelHolder models;
+    private final ClassifyMetrics metrics;
+    private final Clock clock;
+    private final ImageDecoder decoder;
+
+    private ProcessorContext<String, Outcome> context;
+    private KeyValueStore<Bytes, byte[]> buffer;
+    private long buffered;
+
+    MicroBatchProcessor(BatchSettings settings, ModelHolder models, ClassifyMetrics metrics, Clock clock) {
+        this.settings = settings;
+        this.models = models;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.decoder = new ImageDecoder(settings.limits());
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Outcome> context) {
+        this.context = context;
+        this.buffer = context.getStateStore(BUFFER_STORE);
+        try (KeyValueIterator<Bytes, byte[]> it = buffer.all()) {
+            while (it.hasNext()) {
+                it.next();
+                buffered++;
+            }
+        }
+        metrics.buffered(buffered);
+        if (buffered > 0) {
+            LOG.info("Task {} resumes with {} buffered images", context.taskId(), buffered);
+        }
+        context.schedule(settings.maxDelay(), PunctuationType.WALL_CLOCK_TIME, this::punctuate);
+    }
+
+    @Override
+    public void process(Record<String, byte[]> record) {
+        RecordMetadata source = context.recordMetadata()
+                .orElseThrow(() -> new IllegalStateException("images must come from a source topic"));
+        byte[] value = record.value();
+        // size checks need no decoding: refuse at once
+        if (value == null || value.length == 0) {
+            deadLetter(record.key(), value, record.timestamp(), source.topic(), source.partition(), source.offset(),
+                    Reason.EMPTY.code(), "image has no bytes");
+            return;
+        }
+        if (value.length > settings.limits().maxBytes()) {
+            deadLetter(record.key(), value, record.timestamp(), source.topic(), source.partition(), source.offset(),
+                    Reason.TOO_LARGE.code(), "image has " + value.length + " bytes, limit is " + settings.limits().maxBytes());
+            return;
+        }
+        PendingImage pending = new PendingImage(record.key(), value, source.topic(), source.partition(), source.offset(),
+                record.timestamp(), epochNanos(clock.instant()));
+        buffer.put(Bytes.wrap(pending.bufferKey()), pending.encode());
+        buffered++;
+        metrics.buffered(1);
+        if (buffered >= settings.maxSize()) {
+            drainBatch();
+        }
+    }
+
+    private void punctuate(long wallClockMs) {
+        long deadline = System.nanoTime() + DRAIN_BUDGET.toNanos();
+        boolean drained;
+        do {
+            drained = buffered > 0 && drainBatch();
+        } while (drained && System.nanoTime() < deadline);
+    }
+
+    /** Classifies the oldest images of the buffer, up to one batch. @return false if nothing could be drained */
+    private boolean drainBatch() {
+        Optional<ModelLease> acquired = models.acquire();
+        if (acquired.isEmpty()) {
+            return false;
+        }
+        try (ModelLease lease = acquired.get()) {
+            List<KeyValue<Bytes, PendingImage>> drained = oldest(settings.maxSize());
+            if (drained.isEmpty()) {
+                metrics.buffered(-buffered);
+                buffered = 0;
+                return false;
+            }
+            classify(lease, drained);
+            for (KeyValue<Bytes, PendingImage> kv : drained) {
+                buffer.delete(kv.key);
+            }
+            buffered -= drained.size();
+            metrics.buffered(-drained.size());
+            return true;
+        }
+    }
+
+    private List<KeyValue<Bytes, PendingImage>> oldest(int max) {
+        List<KeyValue<Bytes, PendingImage>> out = new ArrayList<>(max);
+        List<Bytes> unreadable = new ArrayList<>();
+        try (KeyValueIterator<Bytes, byte[]> it = buffer.all()) {
+            while (it.hasNext() && out.size() < max) {
+                KeyValue<Bytes, byte[]> kv = it.next();
+                try {
+                    out.add(KeyValue.pair(kv.key, PendingImage.decode(kv.value)));
+                } catch (IllegalArgumentException e) {
+                    unreadable.add(kv.key);
+                    LOG.error("Dropping an unreadable entry of the image buffer of task {}: {}", context.taskId(), e.getMessage());
+                }
+            }
+        }
+        for (Bytes key : unreadable) {
+            buffer.delete(key);
+        }
+        buffered -= unreadable.size();
+        metrics.buffered(-unreadable.size());
+        return out;
+    }
+
+    /** Per-image work first (failures go to the DLQ), then one forward pass for the images that survived it. */
+    private void classify(ModelLease lease, List<KeyValue<Bytes, PendingImage>> drained) {
+        Classifier classifier = lease.classifier();
+        PreprocessingSpec spec = classifier.version().preprocessing();
+        Preprocessor preprocessor = new Preprocessor(spec, decoder);
+        List<PendingImage> images = new ArrayList<>(drained.size());
+        List<float[]> inputs = new ArrayList<>(drained.size());
+        for (KeyValue<Bytes, PendingImage> kv : drained) {
+            PendingImage image = kv.value;
+            try {
+                inputs.add(preprocessor.fromEncoded(image.value()));
+                images.add(image);
+            } catch (ImageRejectedException e) {
+                deadLetter(image, e.reason().code(), e.getMessage());
+            } catch (RuntimeException e) {
+                deadLetter(image, "preprocessing-failed", e.toString());
+            }
+        }
+        if (images.isEmpty()) {
+            return;
+        }
+        long start = System.nanoTime();
+        List<Prediction> predictions = forwardPass(classifier, spec, images, inputs);
+        metrics.batch(images.size(), System.nanoTime() - start);
+        Instant now = clock.instant();
+        long nowNanos = epochNanos(now);
+        ActiveModel model = lease.model();
+        PredictionEvent.ModelRef modelRef = new PredictionEvent.ModelRef(model.name(), model.version(), model.backboneFingerprint());
+        int predicted = 0;
+        for (int i = 0; i < images.size(); i++) {
+            PendingImage image = images.get(i);
+            Prediction p = predictions.get(i);
+            if (p == null) {
+                continue;
+            }
+            long latency = nowNanos - image.arrivalEpochNanos();
+            PredictionEvent event = new PredictionEvent(image.imageId(), p.label(), p.confidence(), p.topK(), modelRef,
+                    new PredictionEvent.SourceRef(image.topic(), image.partition(), image.offset()), latency / 1e6, now);
+            context.forward(new Record<String, Outcome>(image.imageId(), new Predicted(event), image.timestamp(), new RecordHeaders()));
+            metrics.latency(latency);
+            predicted++;
+        }
+        metrics.predicted(predicted);
+    }
+
+    /**
+     * One pass for the batch; if it fails, one pass per image so that a single poisonous input is dead-lettered
+     * instead of its whole batch. An entry is null where the image was dead-lettered.
+     */
+    private List<Prediction> forwardPass(Classifier classifier, PreprocessingSpec spec, List<PendingImage> images, List<float[]> inputs) {
+        try (INDArray batch = Batch.of(spec, inputs)) {
+            return classifier.classify(batch, settings.topK());
+        } catch (RuntimeException batchFailure) {
+            LOG.warn("Forward pass of {} images with {} failed, retrying one by one: {}", images.size(),
+                    classifier.version().id(), batchFailure.toString());
+        }
+        List<Prediction> out = new ArrayList<>(images.size());
+        for (int i = 0; i < images.size(); i++) {
+            try (INDArray single = Batch.of(spec, List.of(inputs.get(i)))) {
+                out.add(classifier.classify(single, settings.topK()).get(0));
+            } catch (RuntimeException e) {
+                deadLetter(images.get(i), "inference-failed", e.toString());
+                out.add(null);
+            }
+        }
+        return out;
+    }
+
+    private void deadLetter(PendingImage image, String reason, String message) {
+        deadLetter(image.key(), image.value(), image.timestamp(), image.topic(), image.partition(), image.offset(), reason, message);
+    }
+
+    private void deadLetter(String key, byte[] value, long timestamp, String topic, int partition, long offset,
+                            String reason, String message) {
+        LOG.debug("Dead-lettering {}-{}-{}: {} ({})", topic, partition, offset, reason, message);
+        context.forward(new Record<String, Outcome>(key, new DeadLettered(value), timestamp,
+                DeadLetters.headers(reason, message, topic, partition, offset)));
+        metrics.deadLettered(reason);
+    }
+
+    @Override
+    public void close() {
+        metrics.buffered(-buffered);
+        buffered = 0;
+    }
+
+    private static long epochNanos(Instant t) {
+        return t.getEpochSecond() * 1_000_000_000L + t.getNano();
+    }
+}

@@ -1,0 +1,456 @@
+package dev.streamclassify.streams.config;
+
+import dev.streamclassify.model.artifact.ModelVersion;
+import dev.streamclassify.streams.config.internal.KafkaSettings;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.ValidString;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.StreamsConfig;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/**
+ * Every setting of streams-app, declared once with type, default, validator and doc. Sources, later ones winning:
+ * a properties file ({@code --config path}), environment variables {@code CLASSIFY_<NAME>} (upper case, dots as
+ * underscores), then system properties {@code classify.<name>}. Settings prefixed {@value #KAFKA_PREFIX} go, without
+ * the prefix, to Kafka Streams and its clients (e.g. {@code kafka.commit.interval.ms}).
+ *
+ * <p>Loading fails with a {@link ConfigException} that names the bad setting and where it came from. Immutable and
+ * thread-safe.
+ */
+public final class StreamsAppConfig extends AbstractConfig {
+
+    public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
+    public static final String APPLICATION_ID = "application.id";
+    public static final String IMAGES_TOPIC = "images.topic";
+    public static final String PREDICTIONS_TOPIC = "predictions.topic";
+    public static final String DLQ_TOPIC = "dlq.topic";
+    public static final String MODELS_TOPIC = "models.topic";
+    public static final String MODEL_NAME = "model.name";
+    public static final String BACKBONE = "backbone";
+    public static final String BATCH_MAX_SIZE = "batch.max.size";
+    public static final String BATCH_MAX_DELAY_MS = "batch.max.delay.ms";
+    public static final String PROCESSING_GUARANTEE = "processing.guarantee";
+    public static final String NUM_STREAM_THREADS = "num.stream.threads";
+    public static final String IMAGE_MAX_BYTES = "image.max.bytes";
+    public static final String IMAGE_MAX_PIXELS = "image.max.pixels";
+    public static final String TOP_K = "top.k";
+    public static final String HTTP_PORT = "http.port";
+    public static final String STATE_DIR = "state.dir";
+    public static final String TOPICS_CREATE = "topics.create";
+    public static final String TOPICS_PARTITIONS = "topics.partitions";
+    public static final String TOPICS_REPLICATION_FACTOR = "topics.replication.factor";
+
+    public static final String KAFKA_PREFIX = "kafka.";
+    public static final String ENV_PREFIX = "CLASSIFY_";
+    public static final String SYSTEM_PROPERTY_PREFIX = "classify.";
+
+    public static final String AT_LEAST_ONCE = StreamsConfig.AT_LEAST_ONCE;
+    public static final String EXACTLY_ONCE_V2 = StreamsConfig.EXACTLY_ONCE_V2;
+
+    /** The models topic holds whole artifacts; fine-tuned versions can be tens of MB. */
+    public static final int MODELS_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+
+    /** Room for key, metadata and headers around an image of {@value #IMAGE_MAX_BYTES} bytes. */
+    static final int RECORD_OVERHEAD_BYTES = 64 * 1024;
+
+    /** Kafka settings that one of ours already sets: two names for one thing would only confuse. */
+    private static final Map<String, String> SHADOWED = Map.of(
+            StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, BOOTSTRAP_SERVERS,
+            StreamsConfig.APPLICATION_ID_CONFIG, APPLICATION_ID,
+            StreamsConfig.PROCESSING_GUARANTEE_CONFIG, PROCESSING_GUARANTEE,
+            StreamsConfig.NUM_STREAM_THREADS_CONFIG, NUM_STREAM_THREADS,
+            StreamsConfig.STATE_DIR_CONFIG, STATE_DIR,
+            StreamsConfig.REPLICATION_FACTOR_CONFIG, TOPICS_REPLICATION_FACTOR);
+
+    private static final Pattern TOPIC_NAME = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
+
+    private static final ConfigDef DEF = new ConfigDef()
+            .define(BOOTSTRAP_SERVERS, Type.STRING, "localhost:9092", new ConfigDef.NonEmptyString(), Importance.HIGH,
+                    "Kafka brokers to connect to, host:port[,host:port...].")
+            .define(APPLICATION_ID, Type.STRING, "classify-streams", matching(TOPIC_NAME, "a legal topic-name prefix"), Importance.HIGH,
+                    "Kafka Streams application id: consumer group, prefix of internal topics and of the state directory. "
+                            + "Instances with the same id share the work.")
+            .define(IMAGES_TOPIC, Type.STRING, "images", matching(TOPIC_NAME, "a legal topic name"), Importance.HIGH,
+                    "Input topic: key = image id (UTF-8, optional), value = encoded PNG, JPEG, BMP or GIF bytes.")
+            .define(PREDICTIONS_TOPIC, Type.STRING, "predictions", matching(TOPIC_NAME, "a legal topic name"), Importance.HIGH,
+                    "Output topic: one JSON prediction per image, keyed by image id.")
+            .define(DLQ_TOPIC, Type.STRING, "images-dlq", matching(TOPIC_NAME, "a legal topic name"), Importance.HIGH,
+                    "Dead-letter topic: original key and bytes of images that cannot be classified, with error.reason, "
+                            + "error.message, source.topic, source.partition and source.offset headers.")
+            .define(MODELS_TOPIC, Type.STRING, "models", matching(TOPIC_NAME, "a legal topic name"), Importance.HIGH,
+                    "Compacted topic of model versions and activations, read whole by every instance.")
+            .define(MODEL_NAME, Type.STRING, "default", matching(ModelVersion.NAME, "a model name " + ModelVersion.NAME.pattern()),
+                    Importance.HIGH, "Which model of the models topic this service serves.")
+            .define(BACKBONE, Type.STRING, "default", new ConfigDef.NonEmptyString(), Importance.HIGH,
+                    "Frozen backbone: default (shipped in the jar), file:/path/backbone.json, zoo:<name> or "
+                            + "keras:/path/model.h5#<layer>. Model versions trained on another backbone are refused.")
+            .define(BATCH_MAX_SIZE, Type.INT, 32, Range.between(1, 1024), Importance.MEDIUM,
+                    "Most images per forward pass. A task's buffer is drained as soon as it holds this many.")
+            .define(BATCH_MAX_DELAY_MS, Type.LONG, 20L, Range.between(1, 60_000), Importance.MEDIUM,
+                    "Longest an image waits for its batch to fill (wall-clock punctuation interval).")
+            .define(PROCESSING_GUARANTEE, Type.STRING, AT_LEAST_ONCE, ValidString.in(AT_LEAST_ONCE, EXACTLY_ONCE_V2), Importance.MEDIUM,
+                    "at_least_once (duplicates possible after a crash) or exactly_once_v2 (read predictions with "
+                            + "isolation.level=read_committed; production needs 3 brokers, replication factor 3).")
+            .define(NUM_STREAM_THREADS, Type.INT, 1, Range.atLeast(1), Importance.MEDIUM,
+                    "Stream threads. Forward passes share one backbone and are serialised, so more threads mostly "
+                            + "overlap decoding with inference.")
+            .define(IMAGE_MAX_BYTES, Type.INT, 4 * 1024 * 1024, Range.between(1, 256 * 1024 * 1024), Importance.MEDIUM,
+                    "Larger images go to the dead-letter topic (too-large). Also sizes the producer request limit "
+                            + "and the max.message.bytes of the buffer changelog and of topics this service creates.")
+            .define(IMAGE_MAX_PIXELS, Type.LONG, 16_000_000L, Range.atLeast(1), Importance.LOW,
+                    "Images whose header declares more pixels go to the dead-letter topic (too-many-pixels) before "
+                            + "any pixel buffer is allocated.")
+            .define(TOP_K, Type.INT, 3, Range.between(1, 1000), Importance.LOW,
+                    "How many best labels each prediction lists.")
+            .define(HTTP_PORT, Type.INT, 8080, Range.between(0, 65_535), Importance.MEDIUM,
+                    "Port of /metrics, /health and /ready; 0 picks a free port.")
+            .define(STATE_DIR, Type.STRING, "", Importance.MEDIUM,
+                    "Directory of the local state (RocksDB buffer). Empty: Kafka Streams' default, <tmp>/kafka-streams.")
+            .define(TOPICS_CREATE, Type.BOOLEAN, true, Importance.LOW,
+                    "Create missing topics at start: images, predictions and dead-letter with topics.partitions "
+                            + "partitions, models compacted with one partition and max.message.bytes=67108864.")
+            .define(TOPICS_PARTITIONS, Type.INT, 3, Range.atLeast(1), Importance.LOW,
+                    "Partitions of the images, predictions and dead-letter topics when this service creates them.")
+            .define(TOPICS_REPLICATION_FACTOR, Type.SHORT, (short) -1, replicationFactorValidator(), Importance.LOW,
+                    "Replication factor of created topics and of Kafka Streams' internal topics; -1 = broker default. "
+                            + "Use 3 in production (exactly_once_v2 relies on it).");
+
+    private final Map<String, String> kafka;
+
+    private StreamsAppConfig(Map<String, String> declared, Map<String, String> kafka) {
+        super(DEF, declared, false);
+        this.kafka = Map.copyOf(kafka);
+    }
+
+    /** A copy of the declarations, for documentation tools ({@code toRst()}, {@code toHtml()}). */
+    public static ConfigDef configDef() {
+        return new ConfigDef(DEF);
+    }
+
+    /** Settings given directly, e.g. by tests: declared names and {@code kafka.*} pass-through. */
+    public static StreamsAppConfig of(Map<String, ?> settings) {
+        Map<String, Setting> sourced = new LinkedHashMap<>();
+        settings.forEach((k, v) -> sourced.put(k, new Setting(String.valueOf(v), "setting " + k)));
+        return build(sourced);
+    }
+
+    /**
+     * Reads the file (if any), then the environment, then system properties.
+     *
+     * @throws ConfigException naming the first bad or unknown setting and its source
+     */
+    public static StreamsAppConfig load(Path file, Map<String, String> env, Properties systemProperties) {
+        Map<String, Setting> sourced = new LinkedHashMap<>();
+        if (file != null) {
+            Properties p = new Properties();
+            try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                p.load(in);
+            } catch (IOException e) {
+                throw new ConfigException("Cannot read config file " + file + ": " + e.getMessage());
+            }
+            for (String name : p.stringPropertyNames()) {
+                if (!DEF.configKeys().containsKey(name) && !name.startsWith(KAFKA_PREFIX)) {
+                    throw new ConfigException("Unknown setting '" + name + "' in " + file + "; known settings: "
+                            + new TreeMap<>(DEF.configKeys()).keySet() + " and kafka.* pass-through");
+                }
+                sourced.put(name, new Setting(p.getProperty(name), "file " + file));
+            }
+        }
+        for (String name : DEF.names()) {
+            String value = env.get(envName(name));
+            if (value != null) {
+                sourced.put(name, new Setting(value, "environment variable " + envName(name)));
+            }
+        }
+        env.forEach((var, value) -> {
+            if (var.startsWith(ENV_PREFIX + "KAFKA_")) {
+                String name = KAFKA_PREFIX + var.substring((ENV_PREFIX + "KAFKA_").length()).toLowerCase(Locale.ROOT).replace('_', '.');
+                sourced.put(name, new Setting(value, "environment variable " + var));
+            }
+        });
+        for (String prop : systemProperties.stringPropertyNames()) {
+            if (!prop.startsWith(SYSTEM_PROPERTY_PREFIX)) {
+                continue;
+            }
+            String name = prop.substring(SYSTEM_PROPERTY_PREFIX.length());
+            if (DEF.configKeys().containsKey(name) || name.startsWith(KAFKA_PREFIX)) {
+                sourced.put(name, new Setting(systemProperties.getProperty(prop), "system property " + prop));
+            }
+        }
+        return build(sourced);
+    }
+
+    /** {@code --config path} (or {@code --config=path}) plus this process's environment and system properties. */
+    public static StreamsAppConfig load(Optional<Path> file) {
+        return load(file.orElse(null), System.getenv(), System.getProperties());
+    }
+
+    private record Setting(String value, String source) {
+    }
+
+    private static StreamsAppConfig build(Map<String, Setting> sourced) {
+        Map<String, String> declared = new HashMap<>();
+        Map<String, String> kafka = new HashMap<>();
+        for (var e : sourced.entrySet()) {
+            String name = e.getKey();
+            Setting s = e.getValue();
+            ConfigDef.ConfigKey key = DEF.configKeys().get(name);
+            if (key != null) {
+                checkValue(name, key, s);
+                declared.put(name, s.value());
+            } else if (name.startsWith(KAFKA_PREFIX)) {
+                String kafkaName = name.substring(KAFKA_PREFIX.length());
+                String ours = SHADOWED.get(kafkaName);
+                if (ours != null) {
+                    throw new ConfigException("Setting '" + name + "' (" + s.source() + ") duplicates '" + ours + "'; set " + ours + " instead");
+                }
+                try {
+                    KafkaSettings.check(kafkaName, s.value());
+                } catch (ConfigException ex) {
+                    throw new ConfigException("Invalid setting '" + name + "' (" + s.source() + "): " + ex.getMessage());
+                }
+                kafka.put(kafkaName, s.value());
+            } else {
+                throw new ConfigException("Unknown setting '" + name + "' (" + s.source() + ")");
+            }
+        }
+        return new StreamsAppConfig(declared, kafka);
+    }
+
+    private static void checkValue(String name, ConfigDef.ConfigKey key, Setting s) {
+        try {
+            Object parsed = ConfigDef.parseType(name, s.value(), key.type);
+            if (key.validator != null) {
+                key.validator.ensureValid(name, parsed);
+            }
+        } catch (ConfigException e) {
+            throw new ConfigException("Invalid setting '" + name + "' (" + s.source() + "): " + e.getMessage());
+        }
+    }
+
+    /** {@code batch.max.size} becomes {@code CLASSIFY_BATCH_MAX_SIZE}. */
+    public static String envName(String setting) {
+        return ENV_PREFIX + setting.toUpperCase(Locale.ROOT).replace('.', '_');
+    }
+
+    /** The settings table of the README, generated from the declarations. */
+    public static String markdownTable() {
+        StringBuilder md = new StringBuilder();
+        md.append("| Setting | Environment variable | Type | Default | Valid values | Description |\n");
+        md.append("|---|---|---|---|---|---|\n");
+        for (ConfigDef.ConfigKey key : DEF.configKeys().values()) {
+            md.append("| `").append(key.name).append("` | `").append(envName(key.name)).append("` | ")
+                    .append(key.type.name().toLowerCase(Locale.ROOT)).append(" | ")
+                    .append(key.hasDefault() ? code(String.valueOf(key.defaultValue)) : "(required)").append(" | ")
+                    .append(key.validator == null ? "" : cell(key.validator.toString())).append(" | ")
+                    .append(cell(key.documentation)).append(" |\n");
+        }
+        md.append("| `kafka.*` | `CLASSIFY_KAFKA_*` | | | any Kafka Streams, consumer, producer or admin setting | ")
+                .append("Passed to Kafka without the prefix, e.g. `kafka.commit.interval.ms`. |\n");
+        return md.toString();
+    }
+
+    private static String cell(String s) {
+        return s.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;");
+    }
+
+    private static String code(String s) {
+        return s.isEmpty() ? "\"\"" : "`" + s + "`";
+    }
+
+    private static ConfigDef.Validator matching(Pattern pattern, String what) {
+        return new ConfigDef.Validator() {
+            @Override
+            public void ensureValid(String name, Object value) {
+                if (value == null || !pattern.matcher(value.toString()).matches()) {
+                    throw new ConfigException(name, value, "must be " + what);
+                }
+            }
+
+            @Override
+            public String toString() {
+                return what;
+            }
+        };
+    }
+
+    private static ConfigDef.Validator replicationFactorValidator() {
+        return new ConfigDef.Validator() {
+            @Override
+            public void ensureValid(String name, Object value) {
+                short rf = (Short) value;
+                if (rf != -1 && rf < 1) {
+                    throw new ConfigException(name, value, "must be -1 (broker default) or at least 1");
+                }
+            }
+
+            @Override
+            public String toString() {
+                return "-1 or >= 1";
+            }
+        };
+    }
+
+    public String bootstrapServers() {
+        return getString(BOOTSTRAP_SERVERS);
+    }
+
+    public String applicationId() {
+        return getString(APPLICATION_ID);
+    }
+
+    public String imagesTopic() {
+        return getString(IMAGES_TOPIC);
+    }
+
+    public String predictionsTopic() {
+        return getString(PREDICTIONS_TOPIC);
+    }
+
+    public String dlqTopic() {
+        return getString(DLQ_TOPIC);
+    }
+
+    public String modelsTopic() {
+        return getString(MODELS_TOPIC);
+    }
+
+    public String modelName() {
+        return getString(MODEL_NAME);
+    }
+
+    public String backbone() {
+        return getString(BACKBONE);
+    }
+
+    public int batchMaxSize() {
+        return getInt(BATCH_MAX_SIZE);
+    }
+
+    public Duration batchMaxDelay() {
+        return Duration.ofMillis(getLong(BATCH_MAX_DELAY_MS));
+    }
+
+    public String processingGuarantee() {
+        return getString(PROCESSING_GUARANTEE);
+    }
+
+    public boolean exactlyOnce() {
+        return EXACTLY_ONCE_V2.equals(processingGuarantee());
+    }
+
+    public int numStreamThreads() {
+        return getInt(NUM_STREAM_THREADS);
+    }
+
+    public int imageMaxBytes() {
+        return getInt(IMAGE_MAX_BYTES);
+    }
+
+    public long imageMaxPixels() {
+        return getLong(IMAGE_MAX_PIXELS);
+    }
+
+    public int topK() {
+        return getInt(TOP_K);
+    }
+
+    public int httpPort() {
+        return getInt(HTTP_PORT);
+    }
+
+    public Optional<String> stateDir() {
+        String dir = getString(STATE_DIR);
+        return dir.isBlank() ? Optional.empty() : Optional.of(dir);
+    }
+
+    public boolean createTopics() {
+        return getBoolean(TOPICS_CREATE);
+    }
+
+    public int topicPartitions() {
+        return getInt(TOPICS_PARTITIONS);
+    }
+
+    public Optional<Short> replicationFactor() {
+        short rf = getShort(TOPICS_REPLICATION_FACTOR);
+        return rf == -1 ? Optional.empty() : Optional.of(rf);
+    }
+
+    /** The {@code kafka.*} settings, prefix removed. */
+    public Map<String, String> kafkaOverrides() {
+        return kafka;
+    }
+
+    /** Largest record this service writes: an image of {@link #imageMaxBytes()} plus key, metadata and headers. */
+    public int maxRecordBytes() {
+        return (int) Math.min(Integer.MAX_VALUE, (long) imageMaxBytes() + RECORD_OVERHEAD_BYTES);
+    }
+
+    /** Everything Kafka Streams needs from us; the caller adds handlers and objects. */
+    public Map<String, Object> streamsProperties() {
+        Map<String, Object> p = new HashMap<>(kafka);
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId());
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, processingGuarantee());
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, numStreamThreads());
+        stateDir().ifPresent(dir -> p.put(StreamsConfig.STATE_DIR_CONFIG, dir));
+        replicationFactor().ifPresent(rf -> p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) rf));
+        p.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), maxRecordBytes());
+        return p;
+    }
+
+    /**
+     * Settings for a plain client of the given kind: bootstrap servers plus those {@code kafka.*} settings that the
+     * client knows (security, timeouts), so the model watcher and admin connect like the stream threads do.
+     */
+    public Map<String, Object> clientProperties(Set<String> clientConfigNames) {
+        Map<String, Object> p = new HashMap<>();
+        kafka.forEach((k, v) -> {
+            if (clientConfigNames.contains(k)) {
+                p.put(k, v);
+            }
+        });
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        return p;
+    }
+
+    public Map<String, Object> consumerProperties() {
+        return clientProperties(ConsumerConfig.configNames());
+    }
+
+    public Map<String, Object> adminProperties() {
+        return clientProperties(AdminClientConfig.configNames());
+    }
+
+    /** Declared settings with their effective values, for the start-up log (no {@code kafka.*} values: they may hold secrets). */
+    public Map<String, Object> describe() {
+        Map<String, Object> out = new TreeMap<>(values());
+        for (String k : new TreeMap<>(kafka).keySet()) {
+            out.put(KAFKA_PREFIX + k, "(set)");
+        }
+        return out;
+    }
+}

@@ -1,0 +1,4 @@
+/**
+ * The operational HTTP endpoints: /metrics, /health and /ready.
+ */
+package dev.streamclassify.streams.http;

@@ -1,0 +1,4 @@
+/**
+ * Helpers shared inside streams-app only (JSON serde).
+ */
+package dev.streamclassify.streams.internal;

@@ -1,0 +1,72 @@
+package dev.streamclassify.streams.topology;
+
+import dev.streamclassify.streams.config.StreamsAppConfig;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Creates the service's topics that do not exist yet (setting {@code topics.create}); existing topics are left as
+ * they are. Image-carrying topics admit the largest allowed image; the models topic is compacted, so every version
+ * stays available for rollback, and has one partition, so an activation is never read before its version.
+ */
+public final class TopicSetup {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TopicSetup.class);
+
+    private TopicSetup() {
+    }
+
+    public static List<NewTopic> required(StreamsAppConfig config) {
+        Optional<Short> rf = config.replicationFactor();
+        Optional<Integer> partitions = Optional.of(config.topicPartitions());
+        Map<String, String> imageSized = Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(config.maxRecordBytes()));
+        List<NewTopic> topics = new ArrayList<>();
+        topics.add(new NewTopic(config.imagesTopic(), partitions, rf).configs(imageSized));
+        topics.add(new NewTopic(config.predictionsTopic(), partitions, rf));
+        topics.add(new NewTopic(config.dlqTopic(), partitions, rf).configs(imageSized));
+        topics.add(new NewTopic(config.modelsTopic(), Optional.of(1), rf).configs(Map.of(
+                TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+                TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(StreamsAppConfig.MODELS_MAX_MESSAGE_BYTES))));
+        return topics;
+    }
+
+    /** @return the names of the topics this call created */
+    public static List<String> createMissing(Map<String, Object> adminProperties, List<NewTopic> topics, Duration timeout) {
+        List<String> created = new ArrayList<>();
+        try (Admin admin = Admin.create(adminProperties)) {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            for (var e : admin.createTopics(topics).values().entrySet()) {
+                try {
+                    e.getValue().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                    created.add(e.getKey());
+                } catch (ExecutionException ex) {
+                    if (!(ex.getCause() instanceof TopicExistsException)) {
+                        throw new IllegalStateException("cannot create topic " + e.getKey() + ": " + ex.getCause(), ex.getCause());
+                    }
+                } catch (TimeoutException ex) {
+                    throw new IllegalStateException("timed out after " + timeout + " creating topic " + e.getKey(), ex);
+                } catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted creating topics", ex);
+                }
+            }
+        }
+        if (!created.isEmpty()) {
+            LOG.info("Created topics {}", created);
+        }
+        return created;
+    }
+}

@@ -1,0 +1,152 @@
+package dev.streamclassify.streams.testing;
+
+import dev.streamclassify.kafka.testkit.SharedKafkaBroker;
+import dev.streamclassify.kafka.testkit.Topics;
+import dev.streamclassify.model.artifact.ModelVersion;
+import dev.streamclassify.model.artifact.ModelVersionCodec;
+import dev.streamclassify.model.catalog.Activation;
+import dev.streamclassify.model.catalog.ModelsTopic;
+import dev.streamclassify.streams.config.StreamsAppConfig;
+import dev.streamclassify.streams.topology.ClassifyTopics;
+import dev.streamclassify.streams.topology.PredictionEvent;
+import dev.streamclassify.streams.topology.TopicSetup;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One test's corner of the shared broker: topic names and application id of its own, its topics created, and a
+ * producer for images and model records. Owned by one test.
+ */
+public final class ClassifyFixture implements AutoCloseable {
+
+    public static final String MODEL = "default";
+
+    private final String bootstrap;
+    private final String prefix;
+    private final Path stateDir;
+    private final KafkaProducer<String, byte[]> producer;
+    private final ModelVersionCodec codec = new ModelVersionCodec();
+
+    private ClassifyFixture(String bootstrap, String prefix, Path stateDir) {
+        this.bootstrap = bootstrap;
+        this.prefix = prefix;
+        this.stateDir = stateDir;
+        this.producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.LINGER_MS_CONFIG, 5,
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 * 1024 * 1024),
+                new StringSerializer(), new ByteArraySerializer());
+    }
+
+    /** Creates the topics of a fresh, uniquely named setup on the shared broker. */
+    public static ClassifyFixture create(String name) {
+        String bootstrap = SharedKafkaBroker.bootstrapServers();
+        String prefix = name + "-" + UUID.randomUUID().toString().substring(0, 8);
+        Path stateDir;
+        try {
+            stateDir = Files.createTempDirectory("classify-" + name);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        ClassifyFixture f = new ClassifyFixture(bootstrap, prefix, stateDir);
+        Topics.create(bootstrap, TopicSetup.required(f.config(Map.of())));
+        return f;
+    }
+
+    public String bootstrap() {
+        return bootstrap;
+    }
+
+    public Path stateDir() {
+        return stateDir;
+    }
+
+    /** Settings of an app on this fixture's topics: small batches, ephemeral HTTP port, quick commits. */
+    public Map<String, String> settings(Map<String, String> overrides) {
+        Map<String, String> s = new HashMap<>();
+        s.put(StreamsAppConfig.BOOTSTRAP_SERVERS, bootstrap);
+        s.put(StreamsAppConfig.APPLICATION_ID, prefix + "-app");
+        s.put(StreamsAppConfig.IMAGES_TOPIC, prefix + "-images");
+        s.put(StreamsAppConfig.PREDICTIONS_TOPIC, prefix + "-predictions");
+        s.put(StreamsAppConfig.DLQ_TOPIC, prefix + "-dlq");
+        s.put(StreamsAppConfig.MODELS_TOPIC, prefix + "-models");
+        s.put(StreamsAppConfig.MODEL_NAME, MODEL);
+        s.put(StreamsAppConfig.BATCH_MAX_SIZE, "16");
+        s.put(StreamsAppConfig.BATCH_MAX_DELAY_MS, "20");
+        s.put(StreamsAppConfig.HTTP_PORT, "0");
+        s.put(StreamsAppConfig.STATE_DIR, stateDir.toString());
+        s.put(StreamsAppConfig.TOPICS_PARTITIONS, "3");
+        s.put("kafka.commit.interval.ms", "200");
+        s.putAll(overrides);
+        return s;
+    }
+
+    public StreamsAppConfig config(Map<String, String> overrides) {
+        return StreamsAppConfig.of(settings(overrides));
+    }
+
+    public ClassifyTopics topics() {
+        return ClassifyTopics.from(config(Map.of()));
+    }
+
+    public void publish(ModelVersion version) {
+        send(topics().models().name(), null, ModelsTopic.versionKey(version), codec.encode(version));
+    }
+
+    public void publishRaw(String key, byte[] value) {
+        send(topics().models().name(), null, key, value);
+    }
+
+    public void activate(long version) {
+        send(topics().models().name(), null, ModelsTopic.activationKey(MODEL),
+                new Activation(MODEL, version, "test-" + version, Instant.now()).toJson());
+    }
+
+    /** Sends without waiting; {@link #flush()} waits for everything sent. */
+    public void sendImage(int partition, String key, byte[] image) {
+        producer.send(new ProducerRecord<>(topics().images().name(), partition, key, image));
+    }
+
+    public void flush() {
+        producer.flush();
+    }
+
+    private void send(String topic, Integer partition, String key, byte[] value) {
+        try {
+            producer.send(new ProducerRecord<>(topic, partition, key, value)).get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("cannot send to " + topic, e);
+        }
+    }
+
+    public TopicReader<PredictionEvent> predictions() {
+        var t = topics().predictions();
+        return new TopicReader<>(bootstrap, t.name(), t.valueSerde().deserializer());
+    }
+
+    public TopicReader<byte[]> deadLetters() {
+        return new TopicReader<>(bootstrap, topics().deadLetters().name(), new ByteArrayDeserializer());
+    }
+
+    @Override
+    public void close() {
+        producer.close();
+    }
+}

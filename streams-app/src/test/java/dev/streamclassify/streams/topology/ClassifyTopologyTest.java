@@ -1,0 +1,278 @@
+package dev.streamclassify.streams.topology;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.streamclassify.model.artifact.ArtifactException;
+import dev.streamclassify.model.backbone.Backbone;
+import dev.streamclassify.model.image.DecodeLimits;
+import dev.streamclassify.model.image.ImageEncoder;
+import dev.streamclassify.model.image.RawImage;
+import dev.streamclassify.model.inference.Classifier;
+import dev.streamclassify.model.testing.TestModels;
+import dev.streamclassify.streams.batching.BatchSettings;
+import dev.streamclassify.streams.batching.MicroBatcher;
+import dev.streamclassify.streams.internal.JsonSerde;
+import dev.streamclassify.streams.metrics.ClassifyMetrics;
+import dev.streamclassify.streams.models.ModelHolder;
+import dev.streamclassify.streams.testing.TestImages;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ClassifyTopologyTest {
+
+    static final List<String> LABELS = List.of("T-shirt", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
+            "Sneaker", "Bag", "Ankle boot");
+    static final ClassifyTopics TOPICS = ClassifyTopics.of("images", "predictions", "images-dlq", "models");
+    static final Duration DELAY = Duration.ofMillis(50);
+    static final BatchSettings SETTINGS = new BatchSettings(4, DELAY, 3, new DecodeLimits(4000, 10_000), 4000 + 65_536);
+
+    static Backbone backbone;
+
+    @TempDir
+    Path stateDir;
+
+    SimpleMeterRegistry registry;
+    ClassifyMetrics metrics;
+    ModelHolder models;
+    TopologyTestDriver driver;
+    TestInputTopic<String, byte[]> images;
+    TestOutputTopic<String, PredictionEvent> predictions;
+    TestOutputTopic<String, String> predictionJson;
+    TestOutputTopic<String, byte[]> deadLetters;
+
+    @BeforeAll
+    static void loadBackbone() {
+        backbone = TestModels.tinyBackbone(1);
+    }
+
+    @AfterAll
+    static void closeBackbone() {
+        backbone.close();
+    }
+
+    @BeforeEach
+    void setUp() {
+        registry = new SimpleMeterRegistry();
+        metrics = new ClassifyMetrics(registry);
+        models = new ModelHolder();
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (driver != null) {
+            driver.close();
+        }
+        models.close();
+    }
+
+    void startDriver(BatchSettings settings) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "classify-topology-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        ErrorHandling.configure(props, TOPICS.deadLetters().name(), metrics);
+        var topology = ClassifyTopology.build(TOPICS, new MicroBatcher(settings, models, metrics, Clock.systemUTC()),
+                new StreamsConfig(props));
+        Properties driverProps = new Properties();
+        driverProps.putAll(props);
+        driver = new TopologyTestDriver(topology, driverProps, Instant.parse("2026-11-29T16:00:00Z"));
+        images = driver.createInputTopic(TOPICS.images().name(), TOPICS.images().keySerde().serializer(),
+                TOPICS.images().valueSerde().serializer());
+        predictions = driver.createOutputTopic(TOPICS.predictions().name(), TOPICS.predictions().keySerde().deserializer(),
+                TOPICS.predictions().valueSerde().deserializer());
+        predictionJson = driver.createOutputTopic(TOPICS.predictions().name(), new StringDeserializer(), new StringDeserializer());
+        deadLetters = driver.createOutputTopic(TOPICS.deadLetters().name(), TOPICS.deadLetters().keySerde().deserializer(),
+                TOPICS.deadLetters().valueSerde().deserializer());
+    }
+
+    void serveVersion(long version) throws ArtifactException {
+        models.swap(Classifier.load(TestModels.version(backbone, "default", version, LABELS, version), backbone));
+    }
+
+    @Test
+    void predictsAFullBatchInOneForwardPassWithoutWaitingForTheDelay() throws Exception {
+        serveVersion(1);
+        startDriver(SETTINGS);
+
+        IntStream.range(0, 4).forEach(i -> images.pipeInput("img-" + i, TestImages.png(i)));
+
+        List<TestRecord<String, PredictionEvent>> out = predictions.readRecordsToList();
+        assertThat(out).extracting(TestRecord::key).containsExactly("img-0", "img-1", "img-2", "img-3");
+        assertThat(out).allSatisfy(r -> {
+            PredictionEvent p = r.value();
+            assertThat(p.imageId()).isEqualTo(r.key());
+            assertThat(LABELS).contains(p.label());
+            assertThat(p.topK()).hasSize(3);
+            assertThat(p.topK().get(0).label()).isEqualTo(p.label());
+            assertThat(p.confidence()).isEqualTo(p.topK().get(0).score()).isBetween(0.0, 1.0);
+            assertThat(p.model()).isEqualTo(new PredictionEvent.ModelRef("default", 1, backbone.info().fingerprint()));
+            assertThat(p.source().topic()).isEqualTo("images");
+        });
+        assertThat(out).extracting(r -> r.value().source().offset()).containsExactly(0L, 1L, 2L, 3L);
+        assertThat(registry.get(ClassifyMetrics.BATCH_SIZE).summary().count()).isEqualTo(1);
+        assertThat(registry.get(ClassifyMetrics.BATCH_SIZE).summary().totalAmount()).isEqualTo(4);
+        assertThat(registry.get(ClassifyMetrics.IMAGES).tag("outcome", "predicted").counter().count()).isEqualTo(4);
+        assertThat(deadLetters.isEmpty()).isTrue();
+    }
+
+    @Test
+    void drainsAPartialBatchOnWallClockPunctuation() throws Exception {
+        serveVersion(1);
+        startDriver(SETTINGS.withMaxSize(32));
+
+        IntStream.range(0, 5).forEach(i -> images.pipeInput("img-" + i, TestImages.png(i)));
+        assertThat(predictions.isEmpty()).as("nothing before the delay passes").isTrue();
+
+        driver.advanceWallClockTime(DELAY);
+
+        assertThat(predictions.readKeyValuesToList()).hasSize(5);
+        assertThat(registry.get(ClassifyMetrics.BATCH_SIZE).summary().count()).isEqualTo(1);
+        assertThat(registry.get(ClassifyMetrics.BUFFERED).gauge().value()).isZero();
+    }
+
+    @Test
+    void givesKeylessImagesTheirTopicPartitionOffsetAsId() throws Exception {
+        serveVersion(1);
+        startDriver(SETTINGS);
+
+        images.pipeInput("keyed", TestImages.png(1));
+        images.pipeInput(TestImages.png(2));
+        driver.advanceWallClockTime(DELAY);
+
+        assertThat(predictions.readKeyValuesToMap()).containsOnlyKeys("keyed", "images-0-1")
+                .hasEntrySatisfying("images-0-1", p -> assertThat(p.imageId()).isEqualTo("images-0-1"));
+    }
+
+    @Test
+    void sendsEmptyOversizedCorruptAndUnreadableImagesToTheDeadLetterTopicWithTheirReason() throws Exception {
+        serveVersion(1);
+        startDriver(SETTINGS);
+        byte[] oversized = TestImages.png(200, 200, 7);
+        assertThat(oversized.length).isGreaterThan(SETTINGS.limits().maxBytes());
+        byte[] tooManyPixels = solidPng(150, 150);
+        assertThat(tooManyPixels.length).isLessThanOrEqualTo(SETTINGS.limits().maxBytes());
+
+        images.pipeInput("empty", new byte[0]);
+        images.pipeInput("oversized", oversized);
+        images.pipeInput("truncated", TestImages.truncatedPng(3));
+        images.pipeInput("text", TestImages.notAnImage());
+        images.pipeInput("huge-canvas", tooManyPixels);
+        images.pipeInput("fine", TestImages.png(4));
+        driver.advanceWallClockTime(DELAY);
+
+        List<TestRecord<String, byte[]>> dead = deadLetters.readRecordsToList();
+        assertThat(dead).extracting(TestRecord::key)
+                .containsExactlyInAnyOrder("empty", "oversized", "truncated", "text", "huge-canvas");
+        assertThat(dead).allSatisfy(r -> {
+            assertThat(header(r.headers(), DeadLetters.SOURCE_TOPIC)).isEqualTo("images");
+            assertThat(header(r.headers(), DeadLetters.SOURCE_PARTITION)).isEqualTo("0");
+            assertThat(header(r.headers(), DeadLetters.MESSAGE)).isNotBlank();
+        });
+        assertThat(dead).filteredOn(r -> r.key().equals("oversized")).singleElement().satisfies(r -> {
+            assertThat(r.value()).isEqualTo(oversized);
+            assertThat(header(r.headers(), DeadLetters.REASON)).isEqualTo("too-large");
+            assertThat(header(r.headers(), DeadLetters.SOURCE_OFFSET)).isEqualTo("1");
+        });
+        assertThat(reasonOf(dead, "empty")).isEqualTo("empty");
+        assertThat(reasonOf(dead, "truncated")).isEqualTo("corrupt");
+        assertThat(reasonOf(dead, "text")).isEqualTo("unsupported-format");
+        assertThat(reasonOf(dead, "huge-canvas")).isEqualTo("too-many-pixels");
+        assertThat(predictions.readKeyValuesToMap()).containsOnlyKeys("fine");
+        assertThat(registry.get(ClassifyMetrics.DLQ).tag("reason", "corrupt").counter().count()).isEqualTo(1);
+        assertThat(registry.get(ClassifyMetrics.IMAGES).tag("outcome", "dead_lettered").counter().count()).isEqualTo(5);
+    }
+
+    @Test
+    void keepsImagesBufferedWhileNoModelIsLoadedAndPredictsThemOnceOneArrives() throws Exception {
+        startDriver(SETTINGS);
+
+        IntStream.range(0, 6).forEach(i -> images.pipeInput("img-" + i, TestImages.png(i)));
+        driver.advanceWallClockTime(DELAY.multipliedBy(10));
+
+        assertThat(predictions.isEmpty()).isTrue();
+        assertThat(deadLetters.isEmpty()).isTrue();
+        assertThat(registry.get(ClassifyMetrics.BUFFERED).gauge().value()).isEqualTo(6);
+
+        serveVersion(2);
+        driver.advanceWallClockTime(DELAY);
+
+        List<TestRecord<String, PredictionEvent>> out = predictions.readRecordsToList();
+        assertThat(out).extracting(TestRecord::key).containsExactly("img-0", "img-1", "img-2", "img-3", "img-4", "img-5");
+        assertThat(out).allSatisfy(r -> assertThat(r.value().model().version()).isEqualTo(2));
+        assertThat(registry.get(ClassifyMetrics.BUFFERED).gauge().value()).isZero();
+    }
+
+    @Test
+    void switchesVersionBetweenBatchesWhenTheModelIsSwapped() throws Exception {
+        serveVersion(1);
+        startDriver(SETTINGS);
+
+        IntStream.range(0, 4).forEach(i -> images.pipeInput("a-" + i, TestImages.png(i)));
+        serveVersion(2);
+        IntStream.range(0, 4).forEach(i -> images.pipeInput("b-" + i, TestImages.png(i)));
+
+        assertThat(predictions.readValuesToList()).extracting(p -> p.model().version())
+                .containsExactly(1L, 1L, 1L, 1L, 2L, 2L, 2L, 2L);
+    }
+
+    @Test
+    void writesPredictionsAsTheJsonOfTheWireContract() throws Exception {
+        serveVersion(3);
+        startDriver(SETTINGS);
+
+        images.pipeInput("a1", TestImages.png(1));
+        driver.advanceWallClockTime(DELAY);
+
+        JsonNode json = JsonSerde.MAPPER.readTree(predictionJson.readValue().getBytes(StandardCharsets.UTF_8));
+        assertThat(json.fieldNames()).toIterable().containsExactlyInAnyOrder(
+                "imageId", "label", "confidence", "topK", "model", "source", "latencyMs", "timestamp");
+        assertThat(json.get("imageId").asText()).isEqualTo("a1");
+        assertThat(json.get("topK").get(0).fieldNames()).toIterable().containsExactly("label", "score");
+        assertThat(json.get("model").get("name").asText()).isEqualTo("default");
+        assertThat(json.get("model").get("version").asLong()).isEqualTo(3);
+        assertThat(json.get("model").get("backbone").asText()).startsWith("sha256:");
+        assertThat(json.get("source").get("topic").asText()).isEqualTo("images");
+        assertThat(json.get("source").get("partition").asInt()).isZero();
+        assertThat(json.get("source").get("offset").asLong()).isZero();
+        assertThat(json.get("latencyMs").asDouble()).isGreaterThanOrEqualTo(0);
+        assertThat(Instant.parse(json.get("timestamp").asText())).isNotNull();
+    }
+
+    private static byte[] solidPng(int w, int h) {
+        return ImageEncoder.png(new RawImage(w, h, 1, new byte[w * h]));
+    }
+
+    private static String reasonOf(List<TestRecord<String, byte[]>> dead, String key) {
+        return dead.stream().filter(r -> r.key().equals(key)).map(r -> header(r.headers(), DeadLetters.REASON)).findFirst().orElseThrow();
+    }
+
+    private static String header(Headers headers, String name) {
+        Header h = headers.lastHeader(name);
+        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+}
