@@ -1,0 +1,19 @@
+package dev.streamclassify.demo;
+
+import dev.streamclassify.streams.config.StreamsAppConfig;
+
+/** Prints the settings tables that README.md embeds; a test keeps README in step with the config classes. */
+public final class ConfigDocs {
+
+    private ConfigDocs() {
+    }
+
+    public static String streamsApp() {
+        return StreamsAppConfig.markdownTable();
+    }
+
+    public static void main(String[] args) {
+        System.out.println("### streams-app\n");
+        System.out.println(streamsApp());
+    }
+}

@@ -1,0 +1,100 @@
+package dev.streamclassify.demo;
+
+import dev.streamclassify.kafka.testkit.EmbeddedKafkaBroker;
+import dev.streamclassify.model.backbone.Backbone;
+import dev.streamclassify.model.backbone.Backbones;
+import dev.streamclassify.model.head.HeadConfig;
+import dev.streamclassify.model.image.ImageEncoder;
+import dev.streamclassify.streams.StreamsApp;
+import dev.streamclassify.streams.config.StreamsAppConfig;
+import dev.streamclassify.trainer.dataset.Dataset;
+import dev.streamclassify.trainer.dataset.FashionMnist;
+import dev.streamclassify.trainer.features.FeatureCache;
+import dev.streamclassify.trainer.publish.ModelPublisher;
+import dev.streamclassify.trainer.training.HeadTraining;
+import dev.streamclassify.trainer.training.Progress;
+import dev.streamclassify.trainer.training.TrainSettings;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * A local stack for people and black-box checks: the real broker on a fixed localhost port, streams-app with its
+ * HTTP endpoints, and (on first start) version 1 of the {@code default} model trained on the committed sample,
+ * published and activated. Runs until interrupted. Data lives under {@code local-data/} so a restart keeps topics.
+ * <p>Arguments: {@code [kafkaPort=9092] [httpPort=8080]}.
+ */
+public final class LocalStack {
+
+    private LocalStack() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int kafkaPort = args.length > 0 ? Integer.parseInt(args[0]) : 9092;
+        int httpPort = args.length > 1 ? Integer.parseInt(args[1]) : 8080;
+        Path root = Path.of("local-data").toAbsolutePath();
+        Path samples = root.resolve("samples");
+        boolean fresh = !Files.exists(root.resolve("kafka"));
+        CountDownLatch stop = new CountDownLatch(1);
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(kafkaPort, root.resolve("kafka"));
+             Backbone backbone = Backbones.loadDefault()) {
+            Map<String, Object> settings = new HashMap<>();
+            settings.put("bootstrap.servers", broker.bootstrapServers());
+            settings.put("http.port", httpPort);
+            settings.put("state.dir", root.resolve("streams").toString());
+            StreamsAppConfig config = StreamsAppConfig.of(settings);
+            try (StreamsApp app = new StreamsApp(config, backbone).start()) {
+                if (fresh) {
+                    publishFirstVersion(broker.bootstrapServers(), config.modelsTopic(), backbone, root);
+                }
+                writeSamples(samples);
+                app.awaitModel(Duration.ofMinutes(2));
+                System.out.printf("""
+                        Local stack is up (Ctrl-C to stop).
+                          Kafka:       %s   topics: %s, %s, %s, %s
+                          streams-app: http://localhost:%d/metrics  /health  /ready   serving %s
+                          sample PNGs: %s
+                        Try:
+                          kcat -b %s -P -t %s -k id1 %s
+                          kcat -b %s -C -t %s -o beginning -e -f '%%k %%s\\n'
+                        """, broker.bootstrapServers(), config.imagesTopic(), config.predictionsTopic(), config.dlqTopic(),
+                        config.modelsTopic(), app.httpPort(), app.currentModel().map(m -> m.id()).orElse("(no model yet)"), samples,
+                        broker.bootstrapServers(), config.imagesTopic(), samples.resolve("Sandal-0.png"),
+                        broker.bootstrapServers(), config.predictionsTopic());
+                Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+                stop.await();
+            }
+        }
+    }
+
+    private static void publishFirstVersion(String bootstrap, String topic, Backbone backbone, Path root) throws Exception {
+        Dataset train = FashionMnist.sampleTrain();
+        Dataset holdout = FashionMnist.sampleTest();
+        try (FeatureCache cache = FeatureCache.open(root.resolve("features"), backbone.info().fingerprint(), backbone.info().featureSize());
+             ModelPublisher publisher = new ModelPublisher(bootstrap, topic)) {
+            HeadTraining.Outcome o = HeadTraining.run(backbone, cache, train, holdout, HeadConfig.DEFAULT, TrainSettings.DEFAULT,
+                    "default", 1, Clock.systemUTC(), Progress.none());
+            publisher.publishAndActivate(o.version(), "local-stack-v1");
+            System.out.printf("published %s (holdout accuracy %.2f%% on the 10 Fashion-MNIST classes)%n", o.version().id(),
+                    100 * o.holdout().accuracy());
+        }
+    }
+
+    private static void writeSamples(Path dir) throws Exception {
+        Files.createDirectories(dir);
+        Dataset test = FashionMnist.sampleTest();
+        Map<String, Integer> written = new HashMap<>();
+        for (var img : test.images()) {
+            int n = written.merge(img.label(), 1, Integer::sum);
+            if (n <= 3) {
+                String name = img.label().replaceAll("[^A-Za-z0-9]+", "_") + "-" + (n - 1) + ".png";
+                Files.write(dir.resolve(name), ImageEncoder.png(img.image()));
+            }
+        }
+    }
+}
