@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "trainer", mixinStandardHelpOptions = true, version = "trainer 0.1.0",
         description = "Transfer-learning trainer: pre-train a backbone, train replaced heads, run experiments, publish versions.",
         subcommands = {PretrainCommand.class, TrainCommand.class, ExperimentCommand.class, PublishCommand.class,
-                SampleCommand.class, CommandLine.HelpCommand.class})
+                SampleCommand.class, ServeCommand.class, CommandLine.HelpCommand.class})
 public final class TrainerCli {
 
     public static void main(String[] args) {

@@ -1,0 +1,89 @@
+package dev.streamclassify.trainer.control;
+
+import dev.streamclassify.model.artifact.ModelVersion;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+import java.util.OptionalLong;
+
+/**
+ * A control-topic command after strict parsing ({@link CommandParser}): defaults are filled in and every field is
+ * valid, so whatever runs a command never re-checks its input.
+ */
+public sealed interface Command permits Command.Retrain, Command.Activate {
+
+    /** The wire name, {@code retrain} or {@code activate}; also the {@code command} tag of the metrics. */
+    String name();
+
+    String model();
+
+    /** Train a new head of {@code model} on {@code dataset}, publish it, and activate it if it passes the gate. */
+    record Retrain(String model, DatasetSource dataset, int epochs, List<Integer> hiddenLayers) implements Command {
+
+        public Retrain {
+            requireModel(model);
+            Objects.requireNonNull(dataset, "dataset");
+            if (epochs < 1) {
+                throw new IllegalArgumentException("epochs must be >= 1");
+            }
+            hiddenLayers = List.copyOf(hiddenLayers);
+        }
+
+        @Override
+        public String name() {
+            return "retrain";
+        }
+    }
+
+    /** Point {@code model} at a retained {@code version}: rollback or roll forward. */
+    record Activate(String model, long version) implements Command {
+
+        public Activate {
+            requireModel(model);
+            if (version < 1) {
+                throw new IllegalArgumentException("version must be >= 1");
+            }
+        }
+
+        @Override
+        public String name() {
+            return "activate";
+        }
+    }
+
+    /** Where a retrain reads its labelled images. */
+    sealed interface DatasetSource permits TopicRange, Folder {
+    }
+
+    /**
+     * Labelled images of a topic: offsets {@code [fromOffset, toOffset)} of every partition, by default from the
+     * beginning to the end offsets at the moment the command is taken up.
+     */
+    record TopicRange(String topic, OptionalLong fromOffset, OptionalLong toOffset) implements DatasetSource {
+
+        public TopicRange {
+            Objects.requireNonNull(topic, "topic");
+            Objects.requireNonNull(fromOffset, "fromOffset");
+            Objects.requireNonNull(toOffset, "toOffset");
+        }
+
+        public static TopicRange all(String topic) {
+            return new TopicRange(topic, OptionalLong.empty(), OptionalLong.empty());
+        }
+    }
+
+    /** An image folder ({@code root/<label>/*.png|jpg|bmp|gif}); {@code path} is real and inside the data root. */
+    record Folder(Path path) implements DatasetSource {
+
+        public Folder {
+            Objects.requireNonNull(path, "path");
+        }
+    }
+
+    private static void requireModel(String model) {
+        if (model == null || !ModelVersion.NAME.matcher(model).matches()) {
+            throw new IllegalArgumentException("model must match " + ModelVersion.NAME.pattern() + ", was " + model);
+        }
+    }
+}

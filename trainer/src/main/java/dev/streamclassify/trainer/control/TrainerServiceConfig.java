@@ -1,0 +1,518 @@
+package dev.streamclassify.trainer.control;
+
+import dev.streamclassify.model.artifact.ModelVersion;
+import dev.streamclassify.model.head.HeadConfig;
+import dev.streamclassify.trainer.training.TrainSettings;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/**
+ * Every setting of {@code trainer serve}, declared once with type, default, validator and doc. Sources, later ones
+ * winning: a properties file, environment variables {@code TRAINER_<NAME>} (upper case, dots as underscores), then
+ * system properties {@code trainer.<name>}. Settings prefixed {@value #KAFKA_PREFIX} go, without the prefix, to the
+ * Kafka clients that know them (security, timeouts).
+ *
+ * <p>Loading fails with a {@link ConfigException} naming the bad setting and where it came from; directories are
+ * checked too, so a typo fails at start-up and not on the first command. Immutable and thread-safe.
+ */
+public final class TrainerServiceConfig extends AbstractConfig {
+
+    public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
+    public static final String GROUP_ID = "group.id";
+    public static final String CONTROL_TOPIC = "control.topic";
+    public static final String STATUS_TOPIC = "status.topic";
+    public static final String MODELS_TOPIC = "models.topic";
+    public static final String TRAINING_IMAGES_TOPIC = "training.images.topic";
+    public static final String DATA_ROOT = "data.root";
+    public static final String CACHE_DIR = "cache.dir";
+    public static final String BACKBONE = "backbone";
+    public static final String HTTP_PORT = "http.port";
+    public static final String COMMAND_MAX_BYTES = "command.max.bytes";
+    public static final String HOLDOUT_FRACTION = "holdout.fraction";
+    public static final String PROMOTION_MIN_DELTA = "promotion.min.delta";
+    public static final String SCHEDULE_NEW_IMAGES = "schedule.new.images";
+    public static final String SCHEDULE_MODEL = "schedule.model";
+    public static final String TRAINING_EPOCHS = "training.epochs";
+    public static final String TRAINING_MAX_EPOCHS = "training.max.epochs";
+    public static final String TRAINING_BATCH_SIZE = "training.batch.size";
+    public static final String TRAINING_MIN_UPDATES = "training.min.updates";
+    public static final String TRAINING_SEED = "training.seed";
+    public static final String HEAD_HIDDEN_LAYERS = "head.hidden.layers";
+    public static final String HEAD_DROPOUT = "head.dropout";
+    public static final String HEAD_LEARNING_RATE = "head.learning.rate";
+    public static final String HEAD_L2 = "head.l2";
+    public static final String QUEUE_MAX_COMMANDS = "queue.max.commands";
+    public static final String CATCHUP_TIMEOUT_MS = "catchup.timeout.ms";
+    public static final String SHUTDOWN_TIMEOUT_MS = "shutdown.timeout.ms";
+    public static final String TOPICS_CREATE = "topics.create";
+    public static final String TOPICS_REPLICATION_FACTOR = "topics.replication.factor";
+
+    public static final String KAFKA_PREFIX = "kafka.";
+    public static final String ENV_PREFIX = "TRAINER_";
+    public static final String SYSTEM_PROPERTY_PREFIX = "trainer.";
+
+    /** Hidden layers wider than this are almost certainly a typo and would make the head larger than the backbone. */
+    public static final int MAX_HIDDEN_UNITS = 4096;
+    public static final int MAX_HIDDEN_LAYERS = 4;
+
+    private static final Pattern TOPIC_NAME = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
+
+    /** Kafka settings that one of ours already sets: two names for one thing would only confuse. */
+    private static final Map<String, String> SHADOWED = Map.of(
+            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, BOOTSTRAP_SERVERS,
+            ConsumerConfig.GROUP_ID_CONFIG, GROUP_ID,
+            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "(always false: offsets are committed after each outcome)");
+
+    private static final ConfigDef DEF = new ConfigDef()
+            .define(BOOTSTRAP_SERVERS, Type.STRING, "localhost:9092", new ConfigDef.NonEmptyString(), Importance.HIGH,
+                    "Kafka brokers to connect to, host:port[,host:port...].")
+            .define(GROUP_ID, Type.STRING, "trainer", new ConfigDef.NonEmptyString(), Importance.HIGH,
+                    "Consumer group of the control topic: trainer instances sharing it run each command once.")
+            .define(CONTROL_TOPIC, Type.STRING, "control", matching(TOPIC_NAME, "a legal topic name"), Importance.HIGH,
+                    "Commands in: key = request id, value = JSON retrain or activate command.")
+            .define(STATUS_TOPIC, Type.STRING, "training-status", matching(TOPIC_NAME, "a legal topic name"), Importance.HIGH,
+                    "Status events out, keyed by request id. Also read back at start-up: a request id that succeeded "
+                            + "or failed there never runs again, so keep it compacted.")
+            .define(MODELS_TOPIC, Type.STRING, "models", matching(TOPIC_NAME, "a legal topic name"), Importance.HIGH,
+                    "Compacted topic of model versions and activations; followed to number versions and gate promotion.")
+            .define(TRAINING_IMAGES_TOPIC, Type.STRING, "training-images", matching(TOPIC_NAME, "a legal topic name"),
+                    Importance.HIGH, "Labelled images: value = encoded image, header label = class name. The only topic "
+                            + "a retrain command may name.")
+            .define(DATA_ROOT, Type.STRING, "", Importance.HIGH,
+                    "Directory that dataset.path of a retrain command must resolve inside (after normalisation and "
+                            + "symbolic links). Empty: path datasets are refused.")
+            .define(CACHE_DIR, Type.STRING, "~/.cache/streamclassify/features", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+                    "Feature cache directory (one file per backbone fingerprint): images seen before are not featurized "
+                            + "again. A leading ~/ is the user's home.")
+            .define(BACKBONE, Type.STRING, "default", new ConfigDef.NonEmptyString(), Importance.HIGH,
+                    "Frozen backbone: default (shipped in the jar), file:/path/backbone.json, zoo:<name> or "
+                            + "keras:/path/model.h5#<layer>. Must be the one streams-app serves with.")
+            .define(HTTP_PORT, Type.INT, 8081, Range.between(0, 65_535), Importance.MEDIUM,
+                    "Port of /metrics, /health and /ready; 0 picks a free port.")
+            .define(COMMAND_MAX_BYTES, Type.INT, 65_536, Range.between(256, 1024 * 1024), Importance.LOW,
+                    "Larger control records are rejected unread.")
+            .define(HOLDOUT_FRACTION, Type.DOUBLE, 0.2, Range.between(0.01, 0.9), Importance.MEDIUM,
+                    "Share of each class held out, chosen by content hash: an image is always on the same side.")
+            .define(PROMOTION_MIN_DELTA, Type.DOUBLE, 0.0, Range.between(-1.0, 1.0), Importance.HIGH,
+                    "A new version is activated only if its holdout accuracy >= the active version's accuracy on the "
+                            + "same holdout + this; otherwise it is published unactivated.")
+            .define(SCHEDULE_NEW_IMAGES, Type.INT, 0, Range.atLeast(0), Importance.MEDIUM,
+                    "Retrain schedule.model on the whole training-images topic each time the topic's count of labelled "
+                            + "images reaches a multiple of this (request id schedule-<offset>). 0 = off.")
+            .define(SCHEDULE_MODEL, Type.STRING, "default", matching(ModelVersion.NAME, "a model name " + ModelVersion.NAME.pattern()),
+                    Importance.LOW, "Model that scheduled retrains train.")
+            .define(TRAINING_EPOCHS, Type.INT, 20, Range.between(1, 100_000), Importance.MEDIUM,
+                    "Epochs of a retrain command that gives none.")
+            .define(TRAINING_MAX_EPOCHS, Type.INT, 1000, Range.between(1, 100_000), Importance.LOW,
+                    "Commands asking for more epochs are rejected.")
+            .define(TRAINING_BATCH_SIZE, Type.INT, 64, Range.between(1, 65_536), Importance.LOW,
+                    "Minibatch size of head training.")
+            .define(TRAINING_MIN_UPDATES, Type.INT, 300, Range.atLeast(0), Importance.LOW,
+                    "Small data sets get more epochs until at least this many minibatch updates happen.")
+            .define(TRAINING_SEED, Type.LONG, 42L, Importance.LOW,
+                    "Seed of head initialisation and minibatch order: the same data gives the same head.")
+            .define(HEAD_HIDDEN_LAYERS, Type.LIST, "", hiddenLayersValidator(), Importance.MEDIUM,
+                    "Hidden layer sizes of the head when a command gives none, e.g. 256,64; empty = softmax on the features.")
+            .define(HEAD_DROPOUT, Type.DOUBLE, HeadConfig.DEFAULT.dropout(), Range.between(0.0, 0.95), Importance.LOW,
+                    "Dropout probability of head layers.")
+            .define(HEAD_LEARNING_RATE, Type.DOUBLE, HeadConfig.DEFAULT.learningRate(), Range.between(1e-7, 1.0), Importance.LOW,
+                    "Adam learning rate of the head.")
+            .define(HEAD_L2, Type.DOUBLE, HeadConfig.DEFAULT.l2(), Range.between(0.0, 1.0), Importance.LOW,
+                    "L2 regularisation of the head.")
+            .define(QUEUE_MAX_COMMANDS, Type.INT, 100, Range.between(1, 10_000), Importance.LOW,
+                    "Accepted commands waiting for the worker; beyond this the control partitions are paused.")
+            .define(CATCHUP_TIMEOUT_MS, Type.LONG, 60_000L, Range.between(100, 3_600_000), Importance.LOW,
+                    "How long to wait for the models and status topics to be read up to their end before a command runs.")
+            .define(SHUTDOWN_TIMEOUT_MS, Type.LONG, 30_000L, Range.between(0, 3_600_000), Importance.LOW,
+                    "How long close waits for a running command; an interrupted training runs again after redelivery.")
+            .define(TOPICS_CREATE, Type.BOOLEAN, true, Importance.LOW,
+                    "Create missing topics at start: control (1 partition, so commands run in order), status "
+                            + "(compacted), models (compacted, 1 partition, max.message.bytes=67108864), training-images.")
+            .define(TOPICS_REPLICATION_FACTOR, Type.SHORT, (short) -1, replicationFactorValidator(), Importance.LOW,
+                    "Replication factor of created topics; -1 = broker default. Use 3 in production.");
+
+    private final Map<String, String> kafka;
+
+    private TrainerServiceConfig(Map<String, String> declared, Map<String, String> kafka) {
+        super(DEF, declared, false);
+        this.kafka = Map.copyOf(kafka);
+    }
+
+    /** A copy of the declarations, for documentation ({@code toRst()}, {@link #markdownTable()}). */
+    public static ConfigDef configDef() {
+        return new ConfigDef(DEF);
+    }
+
+    /** Settings given directly, e.g. by tests: declared names and {@code kafka.*} pass-through. */
+    public static TrainerServiceConfig of(Map<String, ?> settings) {
+        Map<String, Setting> sourced = new LinkedHashMap<>();
+        settings.forEach((k, v) -> sourced.put(k, new Setting(String.valueOf(v), "setting " + k)));
+        return build(sourced);
+    }
+
+    /**
+     * Reads the file (if any), then the environment, then system properties.
+     *
+     * @throws ConfigException naming the first bad or unknown setting and its source
+     */
+    public static TrainerServiceConfig load(Path file, Map<String, String> env, Properties systemProperties) {
+        Map<String, Setting> sourced = new LinkedHashMap<>();
+        if (file != null) {
+            Properties p = new Properties();
+            try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                p.load(in);
+            } catch (IOException e) {
+                throw new ConfigException("Cannot read config file " + file + ": " + e.getMessage());
+            }
+            for (String name : new TreeSet<>(p.stringPropertyNames())) {
+                if (!DEF.configKeys().containsKey(name) && !name.startsWith(KAFKA_PREFIX)) {
+                    throw new ConfigException("Unknown setting '" + name + "' in " + file + "; known settings: "
+                            + new TreeMap<>(DEF.configKeys()).keySet() + " and kafka.* pass-through");
+                }
+                sourced.put(name, new Setting(p.getProperty(name), "file " + file));
+            }
+        }
+        for (String name : DEF.names()) {
+            String value = env.get(envName(name));
+            if (value != null) {
+                sourced.put(name, new Setting(value, "environment variable " + envName(name)));
+            }
+        }
+        String kafkaEnv = ENV_PREFIX + "KAFKA_";
+        env.forEach((var, value) -> {
+            if (var.startsWith(kafkaEnv)) {
+                String name = KAFKA_PREFIX + var.substring(kafkaEnv.length()).toLowerCase(Locale.ROOT).replace('_', '.');
+                sourced.put(name, new Setting(value, "environment variable " + var));
+            }
+        });
+        for (String prop : new TreeSet<>(systemProperties.stringPropertyNames())) {
+            if (!prop.startsWith(SYSTEM_PROPERTY_PREFIX)) {
+                continue;
+            }
+            String name = prop.substring(SYSTEM_PROPERTY_PREFIX.length());
+            if (DEF.configKeys().containsKey(name) || name.startsWith(KAFKA_PREFIX)) {
+                sourced.put(name, new Setting(systemProperties.getProperty(prop), "system property " + prop));
+            }
+        }
+        return build(sourced);
+    }
+
+    /** The file (optional) plus this process's environment and system properties. */
+    public static TrainerServiceConfig load(Optional<Path> file) {
+        return load(file.orElse(null), System.getenv(), System.getProperties());
+    }
+
+    /** {@code holdout.fraction} becomes {@code TRAINER_HOLDOUT_FRACTION}. */
+    public static String envName(String setting) {
+        return ENV_PREFIX + setting.toUpperCase(Locale.ROOT).replace('.', '_');
+    }
+
+    /** The settings table of the README, generated so that it cannot drift from the declarations. */
+    public static String markdownTable() {
+        StringBuilder md = new StringBuilder("| setting | env | default | valid | doc |\n|---|---|---|---|---|\n");
+        for (ConfigDef.ConfigKey k : DEF.configKeys().values()) {
+            Object def = k.hasDefault() ? k.defaultValue : null;
+            String shown = def instanceof List<?> l ? String.join(",", l.stream().map(String::valueOf).toList()) : String.valueOf(def);
+            md.append("| `").append(k.name).append("` | `").append(envName(k.name)).append("` | ")
+                    .append(shown.isEmpty() ? "\"\"" : "`" + shown + "`").append(" | ")
+                    .append(k.validator == null ? "" : k.validator.toString()).append(" | ")
+                    .append(k.documentation).append(" |\n");
+        }
+        md.append("| `kafka.*` | `TRAINER_KAFKA_*` | | | Passed, without the prefix, to the Kafka clients that know the setting. |\n");
+        return md.toString();
+    }
+
+    private record Setting(String value, String source) {
+    }
+
+    private static TrainerServiceConfig build(Map<String, Setting> sourced) {
+        Map<String, String> declared = new HashMap<>();
+        Map<String, String> kafka = new HashMap<>();
+        Map<String, String> sources = new HashMap<>();
+        for (var e : sourced.entrySet()) {
+            String name = e.getKey();
+            Setting s = e.getValue();
+            ConfigDef.ConfigKey key = DEF.configKeys().get(name);
+            if (key != null) {
+                checkValue(name, key, s);
+                declared.put(name, s.value());
+                sources.put(name, s.source());
+            } else if (name.startsWith(KAFKA_PREFIX)) {
+                String kafkaName = name.substring(KAFKA_PREFIX.length());
+                String ours = SHADOWED.get(kafkaName);
+                if (ours != null) {
+                    throw new ConfigException("Setting '" + name + "' (" + s.source() + ") duplicates " + ours);
+                }
+                checkKafka(name, kafkaName, s);
+                kafka.put(kafkaName, s.value());
+            } else {
+                throw new ConfigException("Unknown setting '" + name + "' (" + s.source() + ")");
+            }
+        }
+        TrainerServiceConfig config = new TrainerServiceConfig(declared, kafka);
+        config.checkDirectories(sources);
+        return config;
+    }
+
+    private static void checkValue(String name, ConfigDef.ConfigKey key, Setting s) {
+        try {
+            Object parsed = ConfigDef.parseType(name, s.value(), key.type);
+            if (key.validator != null) {
+                key.validator.ensureValid(name, parsed);
+            }
+        } catch (ConfigException e) {
+            throw new ConfigException("Invalid setting '" + name + "' (" + s.source() + "): " + e.getMessage());
+        }
+    }
+
+    /** Values of settings the Kafka clients declare are checked by their own declarations; unknown names pass. */
+    private static void checkKafka(String name, String kafkaName, Setting s) {
+        for (ConfigDef def : List.of(ConsumerConfig.configDef(), ProducerConfig.configDef(), AdminClientConfig.configDef())) {
+            ConfigDef.ConfigKey key = def.configKeys().get(kafkaName);
+            if (key != null) {
+                try {
+                    Object parsed = ConfigDef.parseType(kafkaName, s.value(), key.type);
+                    if (key.validator != null) {
+                        key.validator.ensureValid(kafkaName, parsed);
+                    }
+                } catch (ConfigException e) {
+                    throw new ConfigException("Invalid setting '" + name + "' (" + s.source() + "): " + e.getMessage());
+                }
+                return;
+            }
+        }
+    }
+
+    private void checkDirectories(Map<String, String> sources) {
+        Optional<Path> root = dataRoot();
+        if (root.isPresent() && !Files.isDirectory(root.get())) {
+            throw new ConfigException("Invalid setting '" + DATA_ROOT + "' (" + sources.get(DATA_ROOT) + "): "
+                    + root.get() + " is not a directory");
+        }
+        Path cache = cacheDir();
+        if (Files.exists(cache) && !Files.isDirectory(cache)) {
+            throw new ConfigException("Invalid setting '" + CACHE_DIR + "' (" + sources.getOrDefault(CACHE_DIR, "default")
+                    + "): " + cache + " exists and is not a directory");
+        }
+    }
+
+    private static ConfigDef.Validator matching(Pattern pattern, String what) {
+        return new ConfigDef.Validator() {
+            @Override
+            public void ensureValid(String name, Object value) {
+                if (value == null || !pattern.matcher(value.toString()).matches()) {
+                    throw new ConfigException(name, value, "must be " + what);
+                }
+            }
+
+            @Override
+            public String toString() {
+                return what;
+            }
+        };
+    }
+
+    private static ConfigDef.Validator hiddenLayersValidator() {
+        return new ConfigDef.Validator() {
+            @Override
+            public void ensureValid(String name, Object value) {
+                List<?> sizes = (List<?>) value;
+                if (sizes.size() > MAX_HIDDEN_LAYERS) {
+                    throw new ConfigException(name, value, "at most " + MAX_HIDDEN_LAYERS + " hidden layers");
+                }
+                for (Object o : sizes) {
+                    int size;
+                    try {
+                        size = Integer.parseInt(String.valueOf(o).trim());
+                    } catch (NumberFormatException e) {
+                        throw new ConfigException(name, value, "sizes must be integers");
+                    }
+                    if (size < 1 || size > MAX_HIDDEN_UNITS) {
+                        throw new ConfigException(name, value, "sizes must be in [1, " + MAX_HIDDEN_UNITS + "]");
+                    }
+                }
+            }
+
+            @Override
+            public String toString() {
+                return "comma-separated sizes in [1, " + MAX_HIDDEN_UNITS + "], at most " + MAX_HIDDEN_LAYERS;
+            }
+        };
+    }
+
+    private static ConfigDef.Validator replicationFactorValidator() {
+        return new ConfigDef.Validator() {
+            @Override
+            public void ensureValid(String name, Object value) {
+                short rf = (Short) value;
+                if (rf != -1 && rf < 1) {
+                    throw new ConfigException(name, value, "must be -1 (broker default) or at least 1");
+                }
+            }
+
+            @Override
+            public String toString() {
+                return "-1 or >= 1";
+            }
+        };
+    }
+
+    public String bootstrapServers() {
+        return getString(BOOTSTRAP_SERVERS);
+    }
+
+    public String groupId() {
+        return getString(GROUP_ID);
+    }
+
+    public String controlTopic() {
+        return getString(CONTROL_TOPIC);
+    }
+
+    public String statusTopic() {
+        return getString(STATUS_TOPIC);
+    }
+
+    public String modelsTopic() {
+        return getString(MODELS_TOPIC);
+    }
+
+    public String trainingImagesTopic() {
+        return getString(TRAINING_IMAGES_TOPIC);
+    }
+
+    /** Absolute; empty when path datasets are disabled. */
+    public Optional<Path> dataRoot() {
+        String root = getString(DATA_ROOT);
+        return root.isBlank() ? Optional.empty() : Optional.of(Path.of(root).toAbsolutePath().normalize());
+    }
+
+    public Path cacheDir() {
+        String dir = getString(CACHE_DIR);
+        Path path = dir.startsWith("~/") ? Path.of(System.getProperty("user.home"), dir.substring(2)) : Path.of(dir);
+        return path.toAbsolutePath().normalize();
+    }
+
+    public String backbone() {
+        return getString(BACKBONE);
+    }
+
+    public int httpPort() {
+        return getInt(HTTP_PORT);
+    }
+
+    public int commandMaxBytes() {
+        return getInt(COMMAND_MAX_BYTES);
+    }
+
+    public double holdoutFraction() {
+        return getDouble(HOLDOUT_FRACTION);
+    }
+
+    public double promotionMinDelta() {
+        return getDouble(PROMOTION_MIN_DELTA);
+    }
+
+    /** 0 when scheduling is off. */
+    public int scheduleNewImages() {
+        return getInt(SCHEDULE_NEW_IMAGES);
+    }
+
+    public String scheduleModel() {
+        return getString(SCHEDULE_MODEL);
+    }
+
+    public int defaultEpochs() {
+        return getInt(TRAINING_EPOCHS);
+    }
+
+    public int maxEpochs() {
+        return getInt(TRAINING_MAX_EPOCHS);
+    }
+
+    /** Training settings for a command asking for {@code epochs}. */
+    public TrainSettings trainSettings(int epochs) {
+        return new TrainSettings(epochs, getInt(TRAINING_BATCH_SIZE), getInt(TRAINING_MIN_UPDATES), getLong(TRAINING_SEED));
+    }
+
+    public List<Integer> defaultHiddenLayers() {
+        return getList(HEAD_HIDDEN_LAYERS).stream().map(s -> Integer.parseInt(s.trim())).toList();
+    }
+
+    /** The head of a command asking for {@code hiddenLayers}; dropout, learning rate and L2 come from here. */
+    public HeadConfig head(List<Integer> hiddenLayers) {
+        return new HeadConfig(hiddenLayers, getDouble(HEAD_DROPOUT), getDouble(HEAD_LEARNING_RATE), getDouble(HEAD_L2));
+    }
+
+    public int queueMaxCommands() {
+        return getInt(QUEUE_MAX_COMMANDS);
+    }
+
+    public Duration catchUpTimeout() {
+        return Duration.ofMillis(getLong(CATCHUP_TIMEOUT_MS));
+    }
+
+    public Duration shutdownTimeout() {
+        return Duration.ofMillis(getLong(SHUTDOWN_TIMEOUT_MS));
+    }
+
+    public boolean createTopics() {
+        return getBoolean(TOPICS_CREATE);
+    }
+
+    public Optional<Short> replicationFactor() {
+        short rf = getShort(TOPICS_REPLICATION_FACTOR);
+        return rf == -1 ? Optional.empty() : Optional.of(rf);
+    }
+
+    /** The {@code kafka.*} settings, prefix removed. */
+    public Map<String, String> kafkaOverrides() {
+        return kafka;
+    }
+
+    /** Bootstrap servers plus those {@code kafka.*} settings a client of the given kind knows. */
+    public Map<String, Object> clientProperties(Set<String> clientConfigNames) {
+        Map<String, Object> p = new HashMap<>();
+        kafka.forEach((k, v) -> {
+            if (clientConfigNames.contains(k)) {
+                p.put(k, v);
+            }
+        });
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        return p;
+    }
+
+    /** Declared settings with their effective values, for the start-up log ({@code kafka.*} values may be secrets). */
+    public Map<String, Object> describe() {
+        Map<String, Object> out = new TreeMap<>(values());
+        for (String k : new TreeMap<>(kafka).keySet()) {
+            out.put(KAFKA_PREFIX + k, "(set)");
+        }
+        return out;
+    }
+}

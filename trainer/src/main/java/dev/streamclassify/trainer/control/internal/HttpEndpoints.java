@@ -1,0 +1,118 @@
+package dev.streamclassify.trainer.control.internal;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.streamclassify.model.internal.Json;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+
+/**
+ * {@code /metrics} (Prometheus text), {@code /health} (liveness) and {@code /ready} (readiness), each 200 or 503 with
+ * a small JSON body; the JDK's server is enough for three read-only endpoints. Suppliers run on the server's threads
+ * and must be thread-safe. Owns its server: close it.
+ */
+public final class HttpEndpoints implements AutoCloseable {
+
+    public static final String PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+    private static final Logger LOG = LoggerFactory.getLogger(HttpEndpoints.class);
+
+    /** A probe's answer; {@code detail} says why, for people and for the JSON body. */
+    public record Probe(boolean ok, String detail) {
+        public Probe {
+            Objects.requireNonNull(detail, "detail");
+        }
+    }
+
+    private record Response(int status, String contentType, String body) {
+    }
+
+    private final HttpServer server;
+    private final ExecutorService executor;
+
+    private HttpEndpoints(HttpServer server, ExecutorService executor) {
+        this.server = server;
+        this.executor = executor;
+    }
+
+    /** Binds all interfaces on {@code port} (0: a free port, see {@link #port()}) and starts serving. */
+    public static HttpEndpoints start(int port, Supplier<String> prometheusText, Supplier<Probe> health, Supplier<Probe> readiness) {
+        HttpServer server;
+        try {
+            server = HttpServer.create(new InetSocketAddress(port), 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot listen on HTTP port " + port, e);
+        }
+        ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "trainer-http");
+            t.setDaemon(true);
+            return t;
+        });
+        server.setExecutor(executor);
+        server.createContext("/metrics", ex -> respond(ex, () -> new Response(200, PROMETHEUS_CONTENT_TYPE, prometheusText.get())));
+        server.createContext("/health", ex -> respond(ex, () -> probe(health.get())));
+        server.createContext("/ready", ex -> respond(ex, () -> probe(readiness.get())));
+        server.start();
+        HttpEndpoints endpoints = new HttpEndpoints(server, executor);
+        LOG.info("HTTP endpoints /metrics, /health, /ready on port {}", endpoints.port());
+        return endpoints;
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    private static Response probe(Probe p) {
+        try {
+            String json = Json.MAPPER.writeValueAsString(Map.of("status", p.ok() ? "UP" : "DOWN", "detail", p.detail()));
+            return new Response(p.ok() ? 200 : 503, "application/json", json);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void respond(HttpExchange ex, Supplier<Response> handler) throws IOException {
+        try (ex) {
+            String method = ex.getRequestMethod();
+            if (!method.equals("GET") && !method.equals("HEAD")) {
+                ex.getResponseHeaders().set("Allow", "GET, HEAD");
+                ex.sendResponseHeaders(405, -1);
+                return;
+            }
+            Response r;
+            try {
+                r = handler.get();
+            } catch (RuntimeException e) {
+                LOG.warn("{} failed: {}", ex.getRequestURI(), e.toString());
+                r = new Response(500, "text/plain; charset=utf-8", e.toString());
+            }
+            byte[] body = r.body().getBytes(StandardCharsets.UTF_8);
+            ex.getResponseHeaders().set("Content-Type", r.contentType());
+            if (method.equals("HEAD")) {
+                ex.sendResponseHeaders(r.status(), -1);
+                return;
+            }
+            ex.sendResponseHeaders(r.status(), body.length);
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write(body);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+}

@@ -1,0 +1,213 @@
+package dev.streamclassify.trainer.control.internal;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Reads every partition of a topic from the beginning and keeps following it on its own thread, without a consumer
+ * group (assign + seek): what the models and status topics need, where every instance must see every record. After a
+ * client failure it reconnects and resumes where it was, so a handler sees each record once per follower.
+ * {@link #awaitCaughtUp} lets another thread wait until everything written before the call has been handled.
+ * Thread-safe; owns its consumer.
+ */
+final class TopicFollower implements AutoCloseable {
+
+    interface Handler {
+        /** Called on the follower's thread, in offset order per partition. */
+        void handle(ConsumerRecord<String, byte[]> record);
+    }
+
+    static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
+    static final Duration RETRY_BACKOFF = Duration.ofSeconds(1);
+
+    private static final Logger LOG = LoggerFactory.getLogger(TopicFollower.class);
+
+    private final String topic;
+    private final Map<String, Object> consumerProperties;
+    private final Handler handler;
+    private final Thread thread;
+    private final CountDownLatch stop = new CountDownLatch(1);
+    private final Map<TopicPartition, Long> positions = new HashMap<>();
+    private volatile Consumer<String, byte[]> consumer;
+
+    TopicFollower(String name, String topic, Map<String, Object> consumerProperties, int fetchBytes, Handler handler) {
+        this.topic = topic;
+        this.handler = handler;
+        Map<String, Object> p = new HashMap<>(consumerProperties);
+        p.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, name);
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, fetchBytes);
+        p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, fetchBytes);
+        this.consumerProperties = p;
+        this.thread = new Thread(this::run, name);
+        this.thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    String topic() {
+        return topic;
+    }
+
+    /**
+     * Waits until the follower has handled every record that was in the topic when this was called.
+     *
+     * @throws TimeoutException if that takes longer than {@code timeout}, or the topic cannot be described
+     */
+    void awaitCaughtUp(Admin admin, Duration timeout) throws TimeoutException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Map<TopicPartition, Long> ends = endOffsets(admin, topic, timeout);
+        synchronized (positions) {
+            while (!reached(ends)) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || stop.getCount() == 0) {
+                    throw new TimeoutException("not caught up with " + topic + " within " + timeout.toMillis()
+                            + " ms: at " + positions + ", end " + ends);
+                }
+                positions.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+            }
+        }
+    }
+
+    private boolean reached(Map<TopicPartition, Long> ends) {
+        return ends.entrySet().stream().allMatch(e -> e.getValue() == 0 || positions.getOrDefault(e.getKey(), -1L) >= e.getValue());
+    }
+
+    /** End offsets as a read_committed reader sees them. */
+    static Map<TopicPartition, Long> endOffsets(Admin admin, String topic, Duration timeout) throws TimeoutException, InterruptedException {
+        try {
+            TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(topic);
+            Map<TopicPartition, OffsetSpec> latest = d.partitions().stream()
+                    .collect(Collectors.toMap(p -> new TopicPartition(topic, p.partition()), p -> OffsetSpec.latest()));
+            return admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS).entrySet().stream()
+                    .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
+        } catch (ExecutionException e) {
+            throw new TimeoutException("cannot read the end offsets of " + topic + ": " + e.getCause().getMessage());
+        }
+    }
+
+    private void run() {
+        while (stop.getCount() > 0) {
+            try (Consumer<String, byte[]> c = new KafkaConsumer<>(consumerProperties, new StringDeserializer(), new ByteArrayDeserializer())) {
+                consumer = c;
+                follow(c);
+            } catch (WakeupException e) {
+                // close() asked us to stop
+            } catch (RuntimeException e) {
+                if (stop.getCount() > 0) {
+                    LOG.warn("Following {} failed, reconnecting in {} ms: {}", topic, RETRY_BACKOFF.toMillis(), e.toString());
+                    pause(RETRY_BACKOFF);
+                }
+            } finally {
+                consumer = null;
+            }
+        }
+    }
+
+    private void follow(Consumer<String, byte[]> c) {
+        List<TopicPartition> partitions = awaitPartitions(c);
+        if (partitions.isEmpty()) {
+            return;
+        }
+        c.assign(partitions);
+        Map<TopicPartition, Long> resume;
+        synchronized (positions) {
+            resume = new HashMap<>(positions);
+        }
+        for (TopicPartition tp : partitions) {
+            if (resume.containsKey(tp)) {
+                c.seek(tp, resume.get(tp));
+            } else {
+                c.seekToBeginning(List.of(tp));
+            }
+        }
+        while (stop.getCount() > 0) {
+            for (ConsumerRecord<String, byte[]> r : c.poll(POLL_TIMEOUT)) {
+                try {
+                    handler.handle(r);
+                } catch (RuntimeException e) {
+                    LOG.warn("Skipping {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.toString());
+                }
+            }
+            Map<TopicPartition, Long> now = partitions.stream().collect(Collectors.toMap(Function.identity(), c::position));
+            synchronized (positions) {
+                positions.putAll(now);
+                positions.notifyAll();
+            }
+        }
+    }
+
+    private List<TopicPartition> awaitPartitions(Consumer<String, byte[]> c) {
+        while (stop.getCount() > 0) {
+            List<PartitionInfo> infos = c.partitionsFor(topic, Duration.ofSeconds(10));
+            if (infos != null && !infos.isEmpty()) {
+                return infos.stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+            }
+            LOG.warn("Topic {} does not exist yet; waiting for it", topic);
+            pause(RETRY_BACKOFF);
+        }
+        return List.of();
+    }
+
+    private void pause(Duration d) {
+        try {
+            stop.await(d.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stop.countDown();
+        }
+    }
+
+    @Override
+    public void close() {
+        stop.countDown();
+        Consumer<String, byte[]> c = consumer;
+        if (c != null) {
+            try {
+                c.wakeup();
+            } catch (RuntimeException e) {
+                // already closed by its thread
+            }
+        }
+        synchronized (positions) {
+            positions.notifyAll();
+        }
+        if (thread.isAlive() && thread != Thread.currentThread()) {
+            try {
+                thread.join(TimeUnit.SECONDS.toMillis(30));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

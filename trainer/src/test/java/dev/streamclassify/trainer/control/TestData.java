@@ -1,0 +1,39 @@
+package dev.streamclassify.trainer.control;
+
+import dev.streamclassify.trainer.dataset.Dataset;
+import dev.streamclassify.trainer.dataset.FashionMnist;
+import dev.streamclassify.trainer.dataset.LabelledImage;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/** Disjoint slices of the committed Fashion-MNIST sample, so each test data set is new to the feature cache. */
+final class TestData {
+
+    private static final Dataset SAMPLE = FashionMnist.sampleTrain();
+
+    private TestData() {
+    }
+
+    /** Images {@code [from, from + count)} of each class, in class order. */
+    static List<LabelledImage> slice(List<String> classes, int from, int count) {
+        List<LabelledImage> out = new ArrayList<>();
+        for (String c : classes) {
+            List<LabelledImage> ofClass = SAMPLE.images().stream().filter(i -> i.label().equals(c)).toList();
+            out.addAll(ofClass.subList(from, from + count));
+        }
+        return out;
+    }
+
+    static Set<String> hashes(List<LabelledImage> images) {
+        Set<String> out = new HashSet<>();
+        images.forEach(i -> out.add(i.contentHash()));
+        return out;
+    }
+
+    static String retrain(String topic) {
+        return "{\"command\":\"retrain\",\"model\":\"default\",\"dataset\":{\"topic\":\"" + topic + "\"}}";
+    }
+}
