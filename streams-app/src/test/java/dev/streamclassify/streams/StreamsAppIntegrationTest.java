@@ -2,10 +2,12 @@ package dev.streamclassify.streams;
 
 import dev.streamclassify.model.artifact.ModelBytes;
 import dev.streamclassify.model.artifact.ModelVersion;
+import dev.streamclassify.model.artifact.ModelVersionCodec;
 import dev.streamclassify.model.backbone.Backbone;
 import dev.streamclassify.model.catalog.ModelsTopic;
 import dev.streamclassify.model.head.HeadConfig;
 import dev.streamclassify.model.head.Heads;
+import dev.streamclassify.model.inference.Owned;
 import dev.streamclassify.model.testing.TestModels;
 import dev.streamclassify.streams.config.StreamsAppConfig;
 import dev.streamclassify.streams.metrics.ClassifyMetrics;
@@ -115,6 +117,32 @@ class StreamsAppIntegrationTest {
                     "classify_model_version", "javacpp_bytes", "javacpp_max_physical_bytes", "jvm_memory_used_bytes",
                     "kafka_stream_thread");
             assertThat(app.meterRegistry().get(ClassifyMetrics.IMAGES).tag("outcome", "predicted").counter().count()).isEqualTo(60);
+        }
+    }
+
+    @Test
+    void servesAVersionLargerThanFiveMegabytesPublishedThroughTheRaisedLimits() throws Exception {
+        // a 12,000-unit hidden layer makes the head itself > 5 MB: far beyond Kafka's 1 MB default record size
+        MultiLayerNetwork bigHead = Heads.build(HeadConfig.DEFAULT.withHiddenLayers(List.of(12_000)), backbone.info().featureSize(),
+                LABELS.size(), 5);
+        ModelVersion big;
+        try (Owned<MultiLayerNetwork> head = Owned.of(bigHead)) {
+            big = TestModels.version(backbone, ClassifyFixture.MODEL, 2, LABELS, ModelBytes.of(head.net()));
+        }
+        assertThat(new ModelVersionCodec().encode(big).length).isGreaterThan(5 * 1024 * 1024);
+        try (ClassifyFixture fixture = ClassifyFixture.create("large");
+             TopicReader<PredictionEvent> predictions = fixture.predictions()) {
+            fixture.publish(version(1));
+            try (StreamsApp app = startReady(fixture, Map.of())) {
+                fixture.publish(big);
+                fixture.activate(2);
+                Conditions.await("v2 serving", TIMEOUT, () -> app.currentModel().map(m -> m.version() == 2).orElse(false),
+                        () -> String.valueOf(app.currentModel()));
+                fixture.sendImage(0, "img-big", TestImages.png(1));
+                fixture.flush();
+                assertThat(predictions.awaitCount(1, TIMEOUT)).singleElement()
+                        .satisfies(r -> assertThat(r.value().model().version()).isEqualTo(2));
+            }
         }
     }
 
