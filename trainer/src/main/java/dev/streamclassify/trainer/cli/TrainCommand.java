@@ -37,6 +37,16 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--cache-dir", defaultValue = "${sys:user.home}/.cache/streamclassify/features")
     Path cacheDir;
 
+    @Option(names = "--fine-tune-layers", defaultValue = "0",
+            description = "after the head, fine-tune this many top backbone layers below the cut (default: ${DEFAULT-VALUE})")
+    int fineTuneLayers;
+
+    @Option(names = "--fine-tune-epochs", defaultValue = "2")
+    int fineTuneEpochs;
+
+    @Option(names = "--fine-tune-learning-rate", defaultValue = "1e-4")
+    double fineTuneLearningRate;
+
     @Option(names = "--out", required = true, description = "model version artifact to write")
     Path out;
 
@@ -50,7 +60,7 @@ final class TrainCommand implements Callable<Integer> {
             System.out.printf("train %d images, holdout %d images, classes %s%n", split.train().size(), split.holdout().size(),
                     split.train().labels());
             HeadTraining.Outcome o = HeadTraining.run(bb, cache, split.train(), split.holdout(), head.head(),
-                    head.settings(data.seed), modelName, version, Clock.systemUTC(), new ConsoleProgress(System.out));
+                    head.settings(data.seed), new HeadTraining.FineTune(fineTuneLayers, fineTuneLearningRate, fineTuneEpochs), modelName, version, Clock.systemUTC(), new ConsoleProgress(System.out));
             byte[] bytes = new ModelVersionCodec().encode(o.version());
             if (out.toAbsolutePath().getParent() != null) {
                 Files.createDirectories(out.toAbsolutePath().getParent());
@@ -58,6 +68,9 @@ final class TrainCommand implements Callable<Integer> {
             Files.write(out, bytes);
             System.out.printf("featurized %d images, %d from cache; head trained in %.2f s%n", o.featurized(), o.fromCache(), o.headSeconds());
             System.out.print(o.holdout().format());
+            if (!o.version().fineTunedLayers().isEmpty()) {
+                System.out.printf("fine-tuned backbone layers %s travel with the version%n", o.version().fineTunedLayers().keySet());
+            }
             System.out.printf("wrote %s (%s, %d bytes)%n", out, o.version().id(), bytes.length);
         }
         return 0;

@@ -24,8 +24,13 @@ public final class HeadTrainer {
         int k = train.labels().size();
         MultiLayerNetwork head = Heads.build(config, Math.toIntExact(train.x().size(1)), k, settings.seed());
         long t0 = System.nanoTime();
-        List<Double> losses = fit(head, train.x(), train.y(), k, settings, progress);
-        return new Result(head, losses, (System.nanoTime() - t0) / 1e9);
+        try {
+            List<Double> losses = fit(head, train.x(), train.y(), k, settings, progress);
+            return new Result(head, losses, (System.nanoTime() - t0) / 1e9);
+        } catch (RuntimeException | Error e) {
+            head.close();
+            throw e;
+        }
     }
 
     static List<Double> fit(MultiLayerNetwork net, INDArray x, int[] y, int k, TrainSettings s, Progress progress) {

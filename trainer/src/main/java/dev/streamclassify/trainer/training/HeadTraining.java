@@ -6,6 +6,7 @@ import dev.streamclassify.model.artifact.ModelVersion;
 import dev.streamclassify.model.artifact.TrainingMetrics;
 import dev.streamclassify.model.backbone.Backbone;
 import dev.streamclassify.model.head.HeadConfig;
+import dev.streamclassify.model.image.Preprocessor;
 import dev.streamclassify.model.inference.Owned;
 import dev.streamclassify.trainer.dataset.Dataset;
 import dev.streamclassify.trainer.features.FeatureCache;
@@ -29,8 +30,24 @@ public final class HeadTraining {
     private HeadTraining() {
     }
 
+    /** Fine-tuning of the top {@code layers} backbone layers after the head is trained; {@link #NONE} skips it. */
+    public record FineTune(int layers, double learningRate, int epochs) {
+        public static final FineTune NONE = new FineTune(0, 1e-4, 0);
+
+        public FineTune {
+            if (layers < 0 || epochs < 0 || !(learningRate > 0)) {
+                throw new IllegalArgumentException("fine-tune layers and epochs must be >= 0 and the learning rate > 0");
+            }
+        }
+    }
+
     public static Outcome run(Backbone backbone, FeatureCache cache, Dataset train, Dataset holdout, HeadConfig head,
                               TrainSettings settings, String modelName, long version, Clock clock, Progress progress) {
+        return run(backbone, cache, train, holdout, head, settings, FineTune.NONE, modelName, version, clock, progress);
+    }
+
+    public static Outcome run(Backbone backbone, FeatureCache cache, Dataset train, Dataset holdout, HeadConfig head,
+                              TrainSettings settings, FineTune fineTune, String modelName, long version, Clock clock, Progress progress) {
         if (!train.labels().equals(holdout.labels())) {
             throw new IllegalArgumentException("train and holdout must have the same labels, were " + train.labels() + " and " + holdout.labels());
         }
@@ -41,10 +58,23 @@ public final class HeadTraining {
         try (Owned<MultiLayerNetwork> owned = Owned.of(result.head())) {
             MultiLayerNetwork net = owned.net();
             EvalReport eval = HeadTrainer.evaluate(net, holdF);
-            TrainingMetrics metrics = new TrainingMetrics(eval.accuracy(), train.size(), holdout.size(), result.epochLosses().size(),
-                    result.seconds(), eval.precision(), eval.recall());
+            Map<String, byte[]> tunedLayers = Map.of();
+            double seconds = result.seconds();
+            int epochs = result.epochLosses().size();
+            if (fineTune.layers() > 0 && fineTune.epochs() > 0) {
+                Preprocessor pre = new Preprocessor(backbone.info().preprocessing());
+                FineTuner.Result tuned = FineTuner.run(backbone, net, NetworkTrainer.tensors(train, pre), NetworkTrainer.tensors(holdout, pre),
+                        fineTune.layers(), fineTune.learningRate(), new TrainSettings(fineTune.epochs(), settings.batchSize(), 0, settings.seed()),
+                        progress);
+                eval = tuned.holdout();
+                tunedLayers = tuned.layers();
+                seconds += tuned.seconds();
+                epochs += tuned.epochLosses().size();
+            }
+            TrainingMetrics metrics = new TrainingMetrics(eval.accuracy(), train.size(), holdout.size(), epochs,
+                    seconds, eval.precision(), eval.recall());
             ModelVersion mv = new ModelVersion(modelName, version, train.labels(), backbone.info().preprocessing(),
-                    BackboneRef.of(backbone.info()), head, metrics, clock.instant(), ModelBytes.of(net), Map.of());
+                    BackboneRef.of(backbone.info()), head, metrics, clock.instant(), ModelBytes.of(net), tunedLayers);
             return new Outcome(mv, eval, trainF.computed() + holdF.computed(), trainF.cached() + holdF.cached(), result.seconds());
         }
     }

@@ -73,4 +73,36 @@ class HeadTrainingTest {
             assertThat((double) correct / holdout.size()).isEqualTo(o.holdout().accuracy());
         }
     }
+
+    @Test
+    void fineTunedVersionCarriesItsBackboneLayersAndServesWithItsOwnAccuracy() throws Exception {
+        List<String> classes = List.of("Sandal", "Sneaker", "Ankle boot");
+        Dataset train = FashionMnist.sampleTrain().withClasses(classes).samplePerClass(30, 4);
+        Dataset holdout = FashionMnist.sampleTest().withClasses(classes).samplePerClass(40, 4);
+        Preprocessor spec = new Preprocessor(backbone.info().preprocessing());
+        var probe = Batch.of(spec.spec(), List.of(spec.apply(holdout.images().get(0).image())));
+        var before = backbone.features(probe).dup();
+        HeadTraining.Outcome o = HeadTraining.run(backbone, FeatureCache.inMemory(backbone.info().featureSize()), train, holdout,
+                HeadConfig.DEFAULT, new TrainSettings(3, 32, 30, 4), new HeadTraining.FineTune(1, 1e-4, 1), "tuned", 1,
+                Clock.systemUTC(), Progress.none());
+        assertThat(o.version().fineTunedLayers()).containsOnlyKeys("conv2");
+        assertThat(FineTuner.topLayers(backbone.graph(), "pool2", 2)).containsExactly("conv1", "conv2");
+
+        ModelVersion decoded = new ModelVersionCodec().decode(new ModelVersionCodec().encode(o.version()));
+        Preprocessor pre = new Preprocessor(decoded.preprocessing());
+        try (Classifier classifier = Classifier.load(decoded, backbone)) {
+            List<float[]> images = new ArrayList<>();
+            holdout.images().forEach(img -> images.add(pre.apply(img.image())));
+            List<Prediction> predictions = classifier.classify(Batch.of(pre.spec(), images), 1);
+            long correct = 0;
+            for (int i = 0; i < predictions.size(); i++) {
+                if (predictions.get(i).label().equals(holdout.images().get(i).label())) {
+                    correct++;
+                }
+            }
+            assertThat((double) correct / holdout.size()).isEqualTo(o.holdout().accuracy());
+        }
+        // fine-tuning trained a copy: the shared frozen backbone still yields the same features
+        assertThat(backbone.features(probe).equalsWithEps(before, 0)).isTrue();
+    }
 }
