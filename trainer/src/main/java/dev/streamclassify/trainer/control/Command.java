@@ -18,8 +18,15 @@ public sealed interface Command permits Command.Retrain, Command.Activate {
 
     String model();
 
-    /** Train a new head of {@code model} on {@code dataset}, publish it, and activate it if it passes the gate. */
-    record Retrain(String model, DatasetSource dataset, int epochs, List<Integer> hiddenLayers) implements Command {
+    /**
+     * Train a new head of {@code model} on {@code dataset} (then fine-tune the top {@code fineTuneLayers} backbone
+     * layers if asked), publish it, and activate it if it passes the gate.
+     */
+    record Retrain(String model, DatasetSource dataset, int epochs, List<Integer> hiddenLayers, int fineTuneLayers) implements Command {
+
+        public Retrain(String model, DatasetSource dataset, int epochs, List<Integer> hiddenLayers) {
+            this(model, dataset, epochs, hiddenLayers, 0);
+        }
 
         public Retrain {
             requireModel(model);
@@ -28,6 +35,9 @@ public sealed interface Command permits Command.Retrain, Command.Activate {
                 throw new IllegalArgumentException("epochs must be >= 1");
             }
             hiddenLayers = List.copyOf(hiddenLayers);
+            if (fineTuneLayers < 0) {
+                throw new IllegalArgumentException("fineTuneLayers must be >= 0");
+            }
         }
 
         @Override

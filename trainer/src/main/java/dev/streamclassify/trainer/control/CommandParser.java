@@ -94,14 +94,8 @@ public final class CommandParser {
         Command.DatasetSource dataset = dataset(root.get("dataset"));
         int epochs = root.has("epochs") ? (int) integer(root, "epochs", 1, rules.maxEpochs()) : rules.defaultEpochs();
         List<Integer> hidden = root.has("hiddenLayers") ? hiddenLayers(root.get("hiddenLayers")) : rules.defaultHiddenLayers();
-        if (root.has("fineTuneLayers")) {
-            long fineTune = integer(root, "fineTuneLayers", 0, 100);
-            if (fineTune != 0) {
-                throw new CommandRejectedException("fineTuneLayers " + fineTune + " is not supported: this trainer trains "
-                        + "the head on a frozen backbone (use 0)");
-            }
-        }
-        return new Command.Retrain(model, dataset, epochs, hidden);
+        int fineTune = root.has("fineTuneLayers") ? (int) integer(root, "fineTuneLayers", 0, 8) : 0;
+        return new Command.Retrain(model, dataset, epochs, hidden, fineTune);
     }
 
     private Command.Activate activate(JsonNode root) throws CommandRejectedException {

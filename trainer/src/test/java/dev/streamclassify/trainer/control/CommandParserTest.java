@@ -100,7 +100,7 @@ class CommandParserTest {
             "`{\"command\":\"retrain\",\"model\":\"default\",\"dataset\":{\"topic\":\"training-images\"},\"hiddenLayers\":[0]}`|field 'hiddenLayers' must be an array",
             "`{\"command\":\"retrain\",\"model\":\"default\",\"dataset\":{\"topic\":\"training-images\"},\"hiddenLayers\":[1,2,3,4,5]}`|at most 4 integers",
             "`{\"command\":\"retrain\",\"model\":\"default\",\"dataset\":{\"topic\":\"training-images\"},\"hiddenLayers\":64}`|field 'hiddenLayers' must be an array",
-            "`{\"command\":\"retrain\",\"model\":\"default\",\"dataset\":{\"topic\":\"training-images\"},\"fineTuneLayers\":1}`|fineTuneLayers 1 is not supported",
+            "`{\"command\":\"retrain\",\"model\":\"default\",\"dataset\":{\"topic\":\"training-images\"},\"fineTuneLayers\":9}`|fineTuneLayers",
             "`{\"command\":\"retrain\",\"model\":\"a b\",\"dataset\":{\"topic\":\"training-images\"}}`|field 'model' must be a string matching",
     })
     void rejectsWithAReason(String json, String reason) {

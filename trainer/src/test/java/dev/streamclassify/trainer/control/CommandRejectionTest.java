@@ -86,7 +86,7 @@ class CommandRejectionTest {
                 Arguments.of("symlink-escape", retrain + "\"dataset\":{\"path\":\"escape\"}}", "leads outside the data root"),
                 Arguments.of("missing-path", retrain + "\"dataset\":{\"path\":\"nothing-here\"}}", "does not exist under the data root"),
                 Arguments.of("foreign-topic", retrain + "\"dataset\":{\"topic\":\"payroll\"}}", "dataset.topic must be"),
-                Arguments.of("fine-tuning", retrain + "\"dataset\":{\"path\":\"clothes\"},\"fineTuneLayers\":2}", "fineTuneLayers 2 is not supported"),
+                Arguments.of("too many fine-tuned layers", retrain + "\"dataset\":{\"path\":\"clothes\"},\"fineTuneLayers\":99}", "fineTuneLayers"),
                 Arguments.of("version-zero", "{\"command\":\"activate\",\"model\":\"default\",\"version\":0}", "field 'version' must be an integer >= 1"));
     }
 

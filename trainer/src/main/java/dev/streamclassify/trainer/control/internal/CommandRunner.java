@@ -54,6 +54,10 @@ import java.util.stream.Collectors;
  */
 final class CommandRunner {
 
+    /** Low enough not to wreck pre-trained features; two passes over the data are enough for a few top layers. */
+    private static final double FINE_TUNE_LEARNING_RATE = 1e-4;
+    private static final int FINE_TUNE_EPOCHS = 2;
+
     private static final Logger LOG = LoggerFactory.getLogger(CommandRunner.class);
     private static final int EVAL_BATCH = 64;
 
@@ -153,7 +157,8 @@ final class CommandRunner {
                     data.dataset().size(), data.dataset().labels().size(), split.train().size(), split.holdout().size(),
                     data.skipped(), data.unlabelled(), data.duplicates()));
             HeadTraining.Outcome trained = HeadTraining.run(backbone, cache, split.train(), split.holdout(),
-                    config.head(cmd.hiddenLayers()), config.trainSettings(cmd.epochs()), cmd.model(), 1, clock, progress);
+                    config.head(cmd.hiddenLayers()), config.trainSettings(cmd.epochs()),
+                    new HeadTraining.FineTune(cmd.fineTuneLayers(), FINE_TUNE_LEARNING_RATE, FINE_TUNE_EPOCHS), cmd.model(), 1, clock, progress);
             cache.flush();
             metrics.featurized(trained.featurized(), trained.fromCache());
             double accuracy = trained.holdout().accuracy();
