@@ -1,6 +1,7 @@
 package dev.streamclassify.demo;
 
 import dev.streamclassify.streams.config.StreamsAppConfig;
+import dev.streamclassify.trainer.control.TrainerServiceConfig;
 
 /** Prints the settings tables that README.md embeds; a test keeps README in step with the config classes. */
 public final class ConfigDocs {
@@ -12,8 +13,14 @@ public final class ConfigDocs {
         return StreamsAppConfig.markdownTable();
     }
 
+    public static String trainerService() {
+        return TrainerServiceConfig.markdownTable();
+    }
+
     public static void main(String[] args) {
         System.out.println("### streams-app\n");
         System.out.println(streamsApp());
+        System.out.println("### trainer serve\n");
+        System.out.println(trainerService());
     }
 }

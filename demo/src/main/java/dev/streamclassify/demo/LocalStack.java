@@ -7,6 +7,8 @@ import dev.streamclassify.model.head.HeadConfig;
 import dev.streamclassify.model.image.ImageEncoder;
 import dev.streamclassify.streams.StreamsApp;
 import dev.streamclassify.streams.config.StreamsAppConfig;
+import dev.streamclassify.trainer.control.TrainerService;
+import dev.streamclassify.trainer.control.TrainerServiceConfig;
 import dev.streamclassify.trainer.dataset.Dataset;
 import dev.streamclassify.trainer.dataset.FashionMnist;
 import dev.streamclassify.trainer.features.FeatureCache;
@@ -25,8 +27,8 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * A local stack for people and black-box checks: the real broker on a fixed localhost port, streams-app with its
- * HTTP endpoints, and (on first start) version 1 of the {@code default} model trained on the committed sample,
- * published and activated. Runs until interrupted. Data lives under {@code local-data/} so a restart keeps topics.
+ * HTTP endpoints, and (on first start) version 1 of the {@code default} model trained on 5 images per class of the
+ * committed sample, published and activated, and the trainer service listening on the control topic. Runs until interrupted. Data lives under {@code local-data/} so a restart keeps topics.
  * <p>Arguments: {@code [kafkaPort=9092] [httpPort=8080]}.
  */
 public final class LocalStack {
@@ -48,22 +50,33 @@ public final class LocalStack {
             settings.put("http.port", httpPort);
             settings.put("state.dir", root.resolve("streams").toString());
             StreamsAppConfig config = StreamsAppConfig.of(settings);
-            try (StreamsApp app = new StreamsApp(config, backbone).start()) {
+            Files.createDirectories(root.resolve("datasets"));
+            TrainerServiceConfig trainerConfig = TrainerServiceConfig.of(Map.of(
+                    "bootstrap.servers", broker.bootstrapServers(),
+                    "http.port", httpPort + 1,
+                    "data.root", root.resolve("datasets").toString(),
+                    "cache.dir", root.resolve("features").toString()));
+            try (StreamsApp app = new StreamsApp(config, backbone).start();
+                 TrainerService trainer = new TrainerService(trainerConfig, backbone)) {
+                trainer.start();
                 if (fresh) {
                     publishFirstVersion(broker.bootstrapServers(), config.modelsTopic(), backbone, root);
                 }
                 writeSamples(samples);
+                writeTrainingImages(root.resolve("training"));
                 app.awaitModel(Duration.ofMinutes(2));
                 System.out.printf("""
                         Local stack is up (Ctrl-C to stop).
                           Kafka:       %s   topics: %s, %s, %s, %s
                           streams-app: http://localhost:%d/metrics  /health  /ready   serving %s
-                          sample PNGs: %s
+                          trainer:     http://localhost:%d/metrics   commands on 'control', status on 'training-status'
+                          sample PNGs: %s   labelled training PNGs: %s (labels.tsv)
                         Try:
                           kcat -b %s -P -t %s -k id1 %s
                           kcat -b %s -C -t %s -o beginning -e -f '%%k %%s\\n'
                         """, broker.bootstrapServers(), config.imagesTopic(), config.predictionsTopic(), config.dlqTopic(),
-                        config.modelsTopic(), app.httpPort(), app.currentModel().map(m -> m.id()).orElse("(no model yet)"), samples,
+                        config.modelsTopic(), app.httpPort(), app.currentModel().map(m -> m.id()).orElse("(no model yet)"), trainer.httpPort(),
+                        samples, root.resolve("training"),
                         broker.bootstrapServers(), config.imagesTopic(), samples.resolve("Sandal-0.png"),
                         broker.bootstrapServers(), config.predictionsTopic());
                 Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
@@ -72,17 +85,32 @@ public final class LocalStack {
         }
     }
 
+    /** Version 1 learns from only 5 labelled images per class, so a retrain on more data visibly wins the gate. */
     private static void publishFirstVersion(String bootstrap, String topic, Backbone backbone, Path root) throws Exception {
-        Dataset train = FashionMnist.sampleTrain();
+        Dataset train = FashionMnist.sampleTrain().samplePerClass(5, 1);
         Dataset holdout = FashionMnist.sampleTest();
         try (FeatureCache cache = FeatureCache.open(root.resolve("features"), backbone.info().fingerprint(), backbone.info().featureSize());
              ModelPublisher publisher = new ModelPublisher(bootstrap, topic)) {
             HeadTraining.Outcome o = HeadTraining.run(backbone, cache, train, holdout, HeadConfig.DEFAULT, TrainSettings.DEFAULT,
                     "default", 1, Clock.systemUTC(), Progress.none());
             publisher.publishAndActivate(o.version(), "local-stack-v1");
-            System.out.printf("published %s (holdout accuracy %.2f%% on the 10 Fashion-MNIST classes)%n", o.version().id(),
+            System.out.printf("published %s (5 labels per class; holdout accuracy %.2f%% on the 10 Fashion-MNIST classes)%n", o.version().id(),
                     100 * o.holdout().accuracy());
         }
+    }
+
+    /** 50 labelled images per class and a labels.tsv (file, class name) for producing them with kcat. */
+    private static void writeTrainingImages(Path dir) throws Exception {
+        Files.createDirectories(dir);
+        StringBuilder tsv = new StringBuilder();
+        Dataset train = FashionMnist.sampleTrain().samplePerClass(50, 2);
+        for (int i = 0; i < train.size(); i++) {
+            var img = train.images().get(i);
+            String name = "train-" + i + ".png";
+            Files.write(dir.resolve(name), ImageEncoder.png(img.image()));
+            tsv.append(name).append('\t').append(img.label()).append('\n');
+        }
+        Files.writeString(dir.resolve("labels.tsv"), tsv);
     }
 
     private static void writeSamples(Path dir) throws Exception {

@@ -20,6 +20,11 @@ class ReadmeTest {
     }
 
     @Test
+    void readmeCarriesTheGeneratedTrainerServiceSettingsTable() throws Exception {
+        assertThat(readme()).contains(ConfigDocs.trainerService());
+    }
+
+    @Test
     void readmeLeadsWithTheDemoAndTheTestCommand() throws Exception {
         String head = readme().lines().limit(10).reduce("", (a, b) -> a + b + "\n");
         assertThat(head).contains("mvn -q -ntp -pl demo exec:java").contains("mvn -B -ntp verify");
