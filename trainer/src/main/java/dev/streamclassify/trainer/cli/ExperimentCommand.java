@@ -48,6 +48,9 @@ final class ExperimentCommand implements Callable<Integer> {
     @Option(names = "--scratch-min-updates", defaultValue = "150")
     int scratchMinUpdates;
 
+    @Option(names = "--scratch-epochs", defaultValue = "2", description = "epochs of from-scratch training at large budgets (default: ${DEFAULT-VALUE})")
+    int scratchEpochs;
+
     @Option(names = "--out", defaultValue = "docs/transfer-results.md")
     Path out;
 
@@ -65,7 +68,7 @@ final class ExperimentCommand implements Callable<Integer> {
                     DataSources.classes(st[0], labels), DataSources.classes(st[1], labels)));
         }
         ExperimentPlan plan = new ExperimentPlan(classSplits, perClass, LongStream.range(0, seeds).boxed().toList(), pretrainEpochs,
-                sourcePerClass, HeadConfig.DEFAULT, new TrainSettings(20, 64, 300, 0), new TrainSettings(2, 64, scratchMinUpdates, 0));
+                sourcePerClass, HeadConfig.DEFAULT, new TrainSettings(20, 64, 300, 0), new TrainSettings(scratchEpochs, 64, scratchMinUpdates, 0));
         ExperimentRunner.Result r = new ExperimentRunner(plan, System.out).run(loaded.train(), loaded.test());
         List<ExperimentReport.Cell> cells = ExperimentReport.cells(r.trials());
         String command = "trainer " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
