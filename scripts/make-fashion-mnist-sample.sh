@@ -23,7 +23,7 @@ fi
 cd "${repo_root}"
 # exec:java below runs in a one-module reactor, which resolves model and the parent pom from the local repository
 mvn -q -N install
-mvn -q -pl model,trainer install -DskipTests
+mvn -q -pl trainer -am install -DskipTests
 mvn -q -pl trainer exec:java \
   -Dexec.mainClass=dev.streamclassify.trainer.dataset.SampleMaker \
   -Dexec.args="'${source_dir}' '${out_dir}' 400 100 42"

@@ -2,13 +2,13 @@ package dev.streamclassify.streams;
 
 import dev.streamclassify.model.backbone.Backbone;
 import dev.streamclassify.model.backbone.Backbones;
+import dev.streamclassify.service.HttpEndpoints;
+import dev.streamclassify.service.JavaCppMetrics;
+import dev.streamclassify.service.Probe;
 import dev.streamclassify.streams.batching.BatchSettings;
 import dev.streamclassify.streams.batching.MicroBatcher;
 import dev.streamclassify.streams.config.StreamsAppConfig;
-import dev.streamclassify.streams.http.HttpEndpoints;
-import dev.streamclassify.streams.http.Probe;
 import dev.streamclassify.streams.metrics.ClassifyMetrics;
-import dev.streamclassify.streams.metrics.JavaCppMetrics;
 import dev.streamclassify.streams.models.ActiveModel;
 import dev.streamclassify.streams.models.ModelHolder;
 import dev.streamclassify.streams.models.ModelWatcher;

@@ -1,6 +1,9 @@
 package dev.streamclassify.streams.config;
 
 import dev.streamclassify.model.artifact.ModelVersion;
+import dev.streamclassify.service.LayeredSettings;
+import dev.streamclassify.service.MarkdownTable;
+import dev.streamclassify.service.Validators;
 import dev.streamclassify.streams.config.internal.KafkaSettings;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -14,21 +17,19 @@ import org.apache.kafka.common.config.ConfigDef.ValidString;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.StreamsConfig;
 
-import java.io.IOException;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.regex.Pattern;
+
+import static dev.streamclassify.service.MarkdownTable.code;
+import static dev.streamclassify.service.MarkdownTable.escape;
+import static dev.streamclassify.service.Validators.TOPIC_NAME;
+import static dev.streamclassify.service.Validators.matching;
 
 /**
  * Every setting of streams-app, declared once with type, default, validator and doc. Sources, later ones winning:
@@ -62,7 +63,7 @@ public final class StreamsAppConfig extends AbstractConfig {
     public static final String TOPICS_PARTITIONS = "topics.partitions";
     public static final String TOPICS_REPLICATION_FACTOR = "topics.replication.factor";
 
-    public static final String KAFKA_PREFIX = "kafka.";
+    public static final String KAFKA_PREFIX = LayeredSettings.KAFKA_PREFIX;
     public static final String ENV_PREFIX = "CLASSIFY_";
     public static final String SYSTEM_PROPERTY_PREFIX = "classify.";
 
@@ -77,14 +78,12 @@ public final class StreamsAppConfig extends AbstractConfig {
 
     /** Kafka settings that one of ours already sets: two names for one thing would only confuse. */
     private static final Map<String, String> SHADOWED = Map.of(
-            StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, BOOTSTRAP_SERVERS,
-            StreamsConfig.APPLICATION_ID_CONFIG, APPLICATION_ID,
-            StreamsConfig.PROCESSING_GUARANTEE_CONFIG, PROCESSING_GUARANTEE,
-            StreamsConfig.NUM_STREAM_THREADS_CONFIG, NUM_STREAM_THREADS,
-            StreamsConfig.STATE_DIR_CONFIG, STATE_DIR,
-            StreamsConfig.REPLICATION_FACTOR_CONFIG, TOPICS_REPLICATION_FACTOR);
-
-    private static final Pattern TOPIC_NAME = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
+            StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, useInstead(BOOTSTRAP_SERVERS),
+            StreamsConfig.APPLICATION_ID_CONFIG, useInstead(APPLICATION_ID),
+            StreamsConfig.PROCESSING_GUARANTEE_CONFIG, useInstead(PROCESSING_GUARANTEE),
+            StreamsConfig.NUM_STREAM_THREADS_CONFIG, useInstead(NUM_STREAM_THREADS),
+            StreamsConfig.STATE_DIR_CONFIG, useInstead(STATE_DIR),
+            StreamsConfig.REPLICATION_FACTOR_CONFIG, useInstead(TOPICS_REPLICATION_FACTOR));
 
     private static final ConfigDef DEF = new ConfigDef()
             .define(BOOTSTRAP_SERVERS, Type.STRING, "localhost:9092", new ConfigDef.NonEmptyString(), Importance.HIGH,
@@ -133,15 +132,19 @@ public final class StreamsAppConfig extends AbstractConfig {
                             + "partitions, models compacted with one partition and max.message.bytes=67108864.")
             .define(TOPICS_PARTITIONS, Type.INT, 3, Range.atLeast(1), Importance.LOW,
                     "Partitions of the images, predictions and dead-letter topics when this service creates them.")
-            .define(TOPICS_REPLICATION_FACTOR, Type.SHORT, (short) -1, replicationFactorValidator(), Importance.LOW,
+            .define(TOPICS_REPLICATION_FACTOR, Type.SHORT, (short) -1, Validators.replicationFactor(), Importance.LOW,
                     "Replication factor of created topics and of Kafka Streams' internal topics; -1 = broker default. "
                             + "Use 3 in production (exactly_once_v2 relies on it).");
 
+    private static final LayeredSettings SETTINGS = LayeredSettings.of(DEF, ENV_PREFIX, SYSTEM_PROPERTY_PREFIX)
+            .withShadowed(SHADOWED)
+            .withKafkaCheck(KafkaSettings::check);
+
     private final Map<String, String> kafka;
 
-    private StreamsAppConfig(Map<String, String> declared, Map<String, String> kafka) {
-        super(DEF, declared, false);
-        this.kafka = Map.copyOf(kafka);
+    private StreamsAppConfig(LayeredSettings.Loaded loaded) {
+        super(DEF, loaded.declared(), false);
+        this.kafka = loaded.kafka();
     }
 
     /** A copy of the declarations, for documentation tools ({@code toRst()}, {@code toHtml()}). */
@@ -151,9 +154,7 @@ public final class StreamsAppConfig extends AbstractConfig {
 
     /** Settings given directly, e.g. by tests: declared names and {@code kafka.*} pass-through. */
     public static StreamsAppConfig of(Map<String, ?> settings) {
-        Map<String, Setting> sourced = new LinkedHashMap<>();
-        settings.forEach((k, v) -> sourced.put(k, new Setting(String.valueOf(v), "setting " + k)));
-        return build(sourced);
+        return new StreamsAppConfig(SETTINGS.given(settings));
     }
 
     /**
@@ -162,44 +163,7 @@ public final class StreamsAppConfig extends AbstractConfig {
      * @throws ConfigException naming the first bad or unknown setting and its source
      */
     public static StreamsAppConfig load(Path file, Map<String, String> env, Properties systemProperties) {
-        Map<String, Setting> sourced = new LinkedHashMap<>();
-        if (file != null) {
-            Properties p = new Properties();
-            try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-                p.load(in);
-            } catch (IOException e) {
-                throw new ConfigException("Cannot read config file " + file + ": " + e.getMessage());
-            }
-            for (String name : p.stringPropertyNames()) {
-                if (!DEF.configKeys().containsKey(name) && !name.startsWith(KAFKA_PREFIX)) {
-                    throw new ConfigException("Unknown setting '" + name + "' in " + file + "; known settings: "
-                            + new TreeMap<>(DEF.configKeys()).keySet() + " and kafka.* pass-through");
-                }
-                sourced.put(name, new Setting(p.getProperty(name), "file " + file));
-            }
-        }
-        for (String name : DEF.names()) {
-            String value = env.get(envName(name));
-            if (value != null) {
-                sourced.put(name, new Setting(value, "environment variable " + envName(name)));
-            }
-        }
-        env.forEach((var, value) -> {
-            if (var.startsWith(ENV_PREFIX + "KAFKA_")) {
-                String name = KAFKA_PREFIX + var.substring((ENV_PREFIX + "KAFKA_").length()).toLowerCase(Locale.ROOT).replace('_', '.');
-                sourced.put(name, new Setting(value, "environment variable " + var));
-            }
-        });
-        for (String prop : systemProperties.stringPropertyNames()) {
-            if (!prop.startsWith(SYSTEM_PROPERTY_PREFIX)) {
-                continue;
-            }
-            String name = prop.substring(SYSTEM_PROPERTY_PREFIX.length());
-            if (DEF.configKeys().containsKey(name) || name.startsWith(KAFKA_PREFIX)) {
-                sourced.put(name, new Setting(systemProperties.getProperty(prop), "system property " + prop));
-            }
-        }
-        return build(sourced);
+        return new StreamsAppConfig(SETTINGS.load(file, env, systemProperties));
     }
 
     /** {@code --config path} (or {@code --config=path}) plus this process's environment and system properties. */
@@ -207,110 +171,26 @@ public final class StreamsAppConfig extends AbstractConfig {
         return load(file.orElse(null), System.getenv(), System.getProperties());
     }
 
-    private record Setting(String value, String source) {
-    }
-
-    private static StreamsAppConfig build(Map<String, Setting> sourced) {
-        Map<String, String> declared = new HashMap<>();
-        Map<String, String> kafka = new HashMap<>();
-        for (var e : sourced.entrySet()) {
-            String name = e.getKey();
-            Setting s = e.getValue();
-            ConfigDef.ConfigKey key = DEF.configKeys().get(name);
-            if (key != null) {
-                checkValue(name, key, s);
-                declared.put(name, s.value());
-            } else if (name.startsWith(KAFKA_PREFIX)) {
-                String kafkaName = name.substring(KAFKA_PREFIX.length());
-                String ours = SHADOWED.get(kafkaName);
-                if (ours != null) {
-                    throw new ConfigException("Setting '" + name + "' (" + s.source() + ") duplicates '" + ours + "'; set " + ours + " instead");
-                }
-                try {
-                    KafkaSettings.check(kafkaName, s.value());
-                } catch (ConfigException ex) {
-                    throw new ConfigException("Invalid setting '" + name + "' (" + s.source() + "): " + ex.getMessage());
-                }
-                kafka.put(kafkaName, s.value());
-            } else {
-                throw new ConfigException("Unknown setting '" + name + "' (" + s.source() + ")");
-            }
-        }
-        return new StreamsAppConfig(declared, kafka);
-    }
-
-    private static void checkValue(String name, ConfigDef.ConfigKey key, Setting s) {
-        try {
-            Object parsed = ConfigDef.parseType(name, s.value(), key.type);
-            if (key.validator != null) {
-                key.validator.ensureValid(name, parsed);
-            }
-        } catch (ConfigException e) {
-            throw new ConfigException("Invalid setting '" + name + "' (" + s.source() + "): " + e.getMessage());
-        }
-    }
-
     /** {@code batch.max.size} becomes {@code CLASSIFY_BATCH_MAX_SIZE}. */
     public static String envName(String setting) {
-        return ENV_PREFIX + setting.toUpperCase(Locale.ROOT).replace('.', '_');
+        return SETTINGS.envName(setting);
     }
 
     /** The settings table of the README, generated from the declarations. */
     public static String markdownTable() {
-        StringBuilder md = new StringBuilder();
-        md.append("| Setting | Environment variable | Type | Default | Valid values | Description |\n");
-        md.append("|---|---|---|---|---|---|\n");
+        MarkdownTable table = new MarkdownTable("Setting", "Environment variable", "Type", "Default", "Valid values", "Description");
         for (ConfigDef.ConfigKey key : DEF.configKeys().values()) {
-            md.append("| `").append(key.name).append("` | `").append(envName(key.name)).append("` | ")
-                    .append(key.type.name().toLowerCase(Locale.ROOT)).append(" | ")
-                    .append(key.hasDefault() ? code(String.valueOf(key.defaultValue)) : "(required)").append(" | ")
-                    .append(key.validator == null ? "" : cell(key.validator.toString())).append(" | ")
-                    .append(cell(key.documentation)).append(" |\n");
+            table.row(code(key.name), code(envName(key.name)), key.type.name().toLowerCase(Locale.ROOT),
+                    key.hasDefault() ? code(String.valueOf(key.defaultValue)) : "(required)",
+                    key.validator == null ? "" : escape(key.validator.toString()),
+                    escape(key.documentation));
         }
-        md.append("| `kafka.*` | `CLASSIFY_KAFKA_*` | | | any Kafka Streams, consumer, producer or admin setting | ")
-                .append("Passed to Kafka without the prefix, e.g. `kafka.commit.interval.ms`. |\n");
-        return md.toString();
+        return table + "| `kafka.*` | `CLASSIFY_KAFKA_*` | | | any Kafka Streams, consumer, producer or admin setting | "
+                + "Passed to Kafka without the prefix, e.g. `kafka.commit.interval.ms`. |\n";
     }
 
-    private static String cell(String s) {
-        return s.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;");
-    }
-
-    private static String code(String s) {
-        return s.isEmpty() ? "\"\"" : "`" + s + "`";
-    }
-
-    private static ConfigDef.Validator matching(Pattern pattern, String what) {
-        return new ConfigDef.Validator() {
-            @Override
-            public void ensureValid(String name, Object value) {
-                if (value == null || !pattern.matcher(value.toString()).matches()) {
-                    throw new ConfigException(name, value, "must be " + what);
-                }
-            }
-
-            @Override
-            public String toString() {
-                return what;
-            }
-        };
-    }
-
-    private static ConfigDef.Validator replicationFactorValidator() {
-        return new ConfigDef.Validator() {
-            @Override
-            public void ensureValid(String name, Object value) {
-                short rf = (Short) value;
-                if (rf != -1 && rf < 1) {
-                    throw new ConfigException(name, value, "must be -1 (broker default) or at least 1");
-                }
-            }
-
-            @Override
-            public String toString() {
-                return "-1 or >= 1";
-            }
-        };
+    private static String useInstead(String ours) {
+        return "'" + ours + "'; set " + ours + " instead";
     }
 
     public String bootstrapServers() {
@@ -427,14 +307,7 @@ public final class StreamsAppConfig extends AbstractConfig {
      * client knows (security, timeouts), so the model watcher and admin connect like the stream threads do.
      */
     public Map<String, Object> clientProperties(Set<String> clientConfigNames) {
-        Map<String, Object> p = new HashMap<>();
-        kafka.forEach((k, v) -> {
-            if (clientConfigNames.contains(k)) {
-                p.put(k, v);
-            }
-        });
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
-        return p;
+        return LayeredSettings.clientProperties(kafka, bootstrapServers(), clientConfigNames);
     }
 
     public Map<String, Object> consumerProperties() {
@@ -447,10 +320,6 @@ public final class StreamsAppConfig extends AbstractConfig {
 
     /** Declared settings with their effective values, for the start-up log (no {@code kafka.*} values: they may hold secrets). */
     public Map<String, Object> describe() {
-        Map<String, Object> out = new TreeMap<>(values());
-        for (String k : new TreeMap<>(kafka).keySet()) {
-            out.put(KAFKA_PREFIX + k, "(set)");
-        }
-        return out;
+        return LayeredSettings.describe(values(), kafka);
     }
 }

@@ -1,4 +1,4 @@
 /**
- * The service's own Micrometer meters and the JavaCPP off-heap gauges.
+ * The service's own Micrometer meters (JavaCPP's off-heap gauges come from service-support).
  */
 package dev.streamclassify.streams.metrics;

@@ -7,16 +7,12 @@ import dev.streamclassify.model.backbone.Backbone;
 import dev.streamclassify.model.catalog.Activation;
 import dev.streamclassify.model.catalog.ModelsTopic;
 import dev.streamclassify.model.inference.Classifier;
+import dev.streamclassify.service.FollowingConsumer;
 import dev.streamclassify.streams.metrics.ClassifyMetrics;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,8 +27,6 @@ import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Follows the models topic on its own thread and keeps the {@link ModelHolder} serving the right version of one
@@ -50,7 +44,6 @@ public final class ModelWatcher implements AutoCloseable {
 
     /** Short, so that an activation is acted on well within a second. */
     static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
-    static final Duration RETRY_BACKOFF = Duration.ofSeconds(1);
     /** A fine-tuned version may carry backbone layers: tens of MB in one record. */
     static final int FETCH_BYTES = 64 * 1024 * 1024;
 
@@ -68,15 +61,11 @@ public final class ModelWatcher implements AutoCloseable {
     }
 
     private final Settings settings;
-    private final Map<String, Object> consumerProperties;
     private final Backbone backbone;
     private final ModelHolder holder;
     private final ClassifyMetrics metrics;
     private final ModelVersionCodec codec = new ModelVersionCodec();
-    private final Thread thread;
-    private final CountDownLatch stop = new CountDownLatch(1);
-    private volatile Consumer<String, byte[]> consumer;
-    private volatile Throwable failure;
+    private final FollowingConsumer follower;
 
     // state of the watcher thread only
     private final NavigableMap<Long, byte[]> versions = new TreeMap<>();
@@ -92,29 +81,22 @@ public final class ModelWatcher implements AutoCloseable {
     public ModelWatcher(Settings settings, Map<String, Object> consumerProperties, Backbone backbone, ModelHolder holder,
                         ClassifyMetrics metrics) {
         this.settings = settings;
-        this.consumerProperties = watcherConsumer(consumerProperties, settings);
         this.backbone = backbone;
         this.holder = holder;
         this.metrics = metrics;
-        this.thread = new Thread(this::run, "model-watcher-" + settings.modelName());
-        this.thread.setDaemon(true);
+        String name = "model-watcher-" + settings.modelName();
+        this.follower = new FollowingConsumer(name, settings.modelsTopic(), watcherConsumer(consumerProperties, name), this::follow);
     }
 
-    private static Map<String, Object> watcherConsumer(Map<String, Object> base, Settings settings) {
-        Map<String, Object> p = new HashMap<>(base);
-        p.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        Object clientId = p.get(ConsumerConfig.CLIENT_ID_CONFIG);
-        p.put(ConsumerConfig.CLIENT_ID_CONFIG, (clientId == null ? "" : clientId + "-") + "model-watcher-" + settings.modelName());
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    private static Map<String, Object> watcherConsumer(Map<String, Object> base, String name) {
+        Object clientId = base.get(ConsumerConfig.CLIENT_ID_CONFIG);
+        Map<String, Object> p = FollowingConsumer.consumerProperties(base, (clientId == null ? "" : clientId + "-") + name, FETCH_BYTES);
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, FETCH_BYTES);
-        p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, FETCH_BYTES);
         return p;
     }
 
     public void start() {
-        thread.start();
+        follower.start();
     }
 
     /** The version serving now, if any. */
@@ -129,42 +111,10 @@ public final class ModelWatcher implements AutoCloseable {
 
     /** Why the watcher thread stopped for good, if it did: then no new version will ever be loaded. */
     public Optional<Throwable> failure() {
-        return Optional.ofNullable(failure);
+        return follower.failure();
     }
 
-    private void run() {
-        try {
-            followUntilClosed();
-        } catch (Throwable t) {
-            failure = t;
-            LOG.error("Model watcher stopped; no further model versions will be loaded", t);
-        }
-    }
-
-    private void followUntilClosed() {
-        while (stop.getCount() > 0) {
-            try (Consumer<String, byte[]> c = new KafkaConsumer<>(consumerProperties, new StringDeserializer(), new ByteArrayDeserializer())) {
-                consumer = c;
-                follow(c);
-            } catch (WakeupException e) {
-                // close() asked us to stop
-            } catch (RuntimeException e) {
-                if (stop.getCount() > 0) {
-                    LOG.warn("Model watcher failed, reconnecting in {} ms: {}", RETRY_BACKOFF.toMillis(), e.toString(), e);
-                    pause(RETRY_BACKOFF);
-                }
-            } finally {
-                consumer = null;
-            }
-        }
-    }
-
-    private void follow(Consumer<String, byte[]> c) {
-        List<TopicPartition> partitions = awaitPartitions(c);
-        if (partitions.isEmpty()) {
-            return;
-        }
-        c.assign(partitions);
+    private void follow(Consumer<String, byte[]> c, List<TopicPartition> partitions) {
         c.seekToBeginning(partitions);
         // a reconnect re-reads the topic: compaction may have dropped what was seen before
         versions.clear();
@@ -173,7 +123,7 @@ public final class ModelWatcher implements AutoCloseable {
         boolean caughtUp = false;
         LOG.info("Following model {} on {} ({} partitions, {} records to catch up on)", settings.modelName(),
                 settings.modelsTopic(), partitions.size(), end.values().stream().mapToLong(Long::longValue).sum());
-        while (stop.getCount() > 0) {
+        while (follower.running()) {
             var records = c.poll(POLL_TIMEOUT);
             for (ConsumerRecord<String, byte[]> r : records) {
                 apply(r);
@@ -185,20 +135,6 @@ public final class ModelWatcher implements AutoCloseable {
                 reconcile();
             }
         }
-    }
-
-    private List<TopicPartition> awaitPartitions(Consumer<String, byte[]> c) {
-        while (stop.getCount() > 0) {
-            List<PartitionInfo> infos = c.partitionsFor(settings.modelsTopic(), Duration.ofSeconds(10));
-            if (infos != null && !infos.isEmpty()) {
-                List<TopicPartition> out = new ArrayList<>();
-                infos.forEach(i -> out.add(new TopicPartition(i.topic(), i.partition())));
-                return out;
-            }
-            LOG.warn("Models topic {} does not exist yet; waiting for it", settings.modelsTopic());
-            pause(RETRY_BACKOFF);
-        }
-        return List.of();
     }
 
     private void apply(ConsumerRecord<String, byte[]> r) {
@@ -313,33 +249,9 @@ public final class ModelWatcher implements AutoCloseable {
                 holder.current().map(ActiveModel::id).orElse("nothing"));
     }
 
-    private void pause(Duration d) {
-        try {
-            stop.await(d.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            stop.countDown();
-        }
-    }
-
     /** Stops following the topic. The holder, and the version it serves, stay with their owner. */
     @Override
     public void close() {
-        stop.countDown();
-        Consumer<String, byte[]> c = consumer;
-        if (c != null) {
-            try {
-                c.wakeup();
-            } catch (RuntimeException e) {
-                // already closed by its thread
-            }
-        }
-        if (thread.isAlive() && thread != Thread.currentThread()) {
-            try {
-                thread.join(TimeUnit.SECONDS.toMillis(30));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        follower.close();
     }
 }

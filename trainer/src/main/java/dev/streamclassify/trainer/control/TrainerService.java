@@ -1,9 +1,9 @@
 package dev.streamclassify.trainer.control;
 
 import dev.streamclassify.model.backbone.Backbone;
+import dev.streamclassify.service.HttpEndpoints;
+import dev.streamclassify.service.Probe;
 import dev.streamclassify.trainer.control.internal.ControlPlane;
-import dev.streamclassify.trainer.control.internal.HttpEndpoints;
-import dev.streamclassify.trainer.control.internal.HttpEndpoints.Probe;
 import dev.streamclassify.trainer.control.internal.ModelCatalog;
 import dev.streamclassify.trainer.control.internal.NewImagesSchedule;
 import dev.streamclassify.trainer.control.internal.RequestLog;

@@ -2,6 +2,9 @@ package dev.streamclassify.trainer.control;
 
 import dev.streamclassify.model.artifact.ModelVersion;
 import dev.streamclassify.model.head.HeadConfig;
+import dev.streamclassify.service.LayeredSettings;
+import dev.streamclassify.service.MarkdownTable;
+import dev.streamclassify.service.Validators;
 import dev.streamclassify.trainer.training.TrainSettings;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -13,23 +16,18 @@ import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
 
-import java.io.IOException;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.TreeSet;
-import java.util.regex.Pattern;
+
+import static dev.streamclassify.service.MarkdownTable.code;
+import static dev.streamclassify.service.Validators.TOPIC_NAME;
+import static dev.streamclassify.service.Validators.matching;
 
 /**
  * Every setting of {@code trainer serve}, declared once with type, default, validator and doc. Sources, later ones
@@ -72,7 +70,7 @@ public final class TrainerServiceConfig extends AbstractConfig {
     public static final String TOPICS_CREATE = "topics.create";
     public static final String TOPICS_REPLICATION_FACTOR = "topics.replication.factor";
 
-    public static final String KAFKA_PREFIX = "kafka.";
+    public static final String KAFKA_PREFIX = LayeredSettings.KAFKA_PREFIX;
     public static final String ENV_PREFIX = "TRAINER_";
     public static final String SYSTEM_PROPERTY_PREFIX = "trainer.";
 
@@ -80,9 +78,7 @@ public final class TrainerServiceConfig extends AbstractConfig {
     public static final int MAX_HIDDEN_UNITS = 4096;
     public static final int MAX_HIDDEN_LAYERS = 4;
 
-    private static final Pattern TOPIC_NAME = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
-
-    /** Kafka settings that one of ours already sets: two names for one thing would only confuse. */
+    /** Kafka settings that one of ours already sets (with what the error says): two names for one thing would only confuse. */
     private static final Map<String, String> SHADOWED = Map.of(
             ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, BOOTSTRAP_SERVERS,
             ConsumerConfig.GROUP_ID_CONFIG, GROUP_ID,
@@ -153,14 +149,19 @@ public final class TrainerServiceConfig extends AbstractConfig {
             .define(TOPICS_CREATE, Type.BOOLEAN, true, Importance.LOW,
                     "Create missing topics at start: control (1 partition, so commands run in order), status "
                             + "(compacted), models (compacted, 1 partition, max.message.bytes=67108864), training-images.")
-            .define(TOPICS_REPLICATION_FACTOR, Type.SHORT, (short) -1, replicationFactorValidator(), Importance.LOW,
+            .define(TOPICS_REPLICATION_FACTOR, Type.SHORT, (short) -1, Validators.replicationFactor(), Importance.LOW,
                     "Replication factor of created topics; -1 = broker default. Use 3 in production.");
+
+    private static final LayeredSettings SETTINGS = LayeredSettings.of(DEF, ENV_PREFIX, SYSTEM_PROPERTY_PREFIX)
+            .withShadowed(SHADOWED)
+            .withKafkaCheck(TrainerServiceConfig::checkKafka);
 
     private final Map<String, String> kafka;
 
-    private TrainerServiceConfig(Map<String, String> declared, Map<String, String> kafka) {
-        super(DEF, declared, false);
-        this.kafka = Map.copyOf(kafka);
+    private TrainerServiceConfig(LayeredSettings.Loaded loaded) {
+        super(DEF, loaded.declared(), false);
+        this.kafka = loaded.kafka();
+        checkDirectories(loaded);
     }
 
     /** A copy of the declarations, for documentation ({@code toRst()}, {@link #markdownTable()}). */
@@ -170,9 +171,7 @@ public final class TrainerServiceConfig extends AbstractConfig {
 
     /** Settings given directly, e.g. by tests: declared names and {@code kafka.*} pass-through. */
     public static TrainerServiceConfig of(Map<String, ?> settings) {
-        Map<String, Setting> sourced = new LinkedHashMap<>();
-        settings.forEach((k, v) -> sourced.put(k, new Setting(String.valueOf(v), "setting " + k)));
-        return build(sourced);
+        return new TrainerServiceConfig(SETTINGS.given(settings));
     }
 
     /**
@@ -181,45 +180,7 @@ public final class TrainerServiceConfig extends AbstractConfig {
      * @throws ConfigException naming the first bad or unknown setting and its source
      */
     public static TrainerServiceConfig load(Path file, Map<String, String> env, Properties systemProperties) {
-        Map<String, Setting> sourced = new LinkedHashMap<>();
-        if (file != null) {
-            Properties p = new Properties();
-            try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-                p.load(in);
-            } catch (IOException e) {
-                throw new ConfigException("Cannot read config file " + file + ": " + e.getMessage());
-            }
-            for (String name : new TreeSet<>(p.stringPropertyNames())) {
-                if (!DEF.configKeys().containsKey(name) && !name.startsWith(KAFKA_PREFIX)) {
-                    throw new ConfigException("Unknown setting '" + name + "' in " + file + "; known settings: "
-                            + new TreeMap<>(DEF.configKeys()).keySet() + " and kafka.* pass-through");
-                }
-                sourced.put(name, new Setting(p.getProperty(name), "file " + file));
-            }
-        }
-        for (String name : DEF.names()) {
-            String value = env.get(envName(name));
-            if (value != null) {
-                sourced.put(name, new Setting(value, "environment variable " + envName(name)));
-            }
-        }
-        String kafkaEnv = ENV_PREFIX + "KAFKA_";
-        env.forEach((var, value) -> {
-            if (var.startsWith(kafkaEnv)) {
-                String name = KAFKA_PREFIX + var.substring(kafkaEnv.length()).toLowerCase(Locale.ROOT).replace('_', '.');
-                sourced.put(name, new Setting(value, "environment variable " + var));
-            }
-        });
-        for (String prop : new TreeSet<>(systemProperties.stringPropertyNames())) {
-            if (!prop.startsWith(SYSTEM_PROPERTY_PREFIX)) {
-                continue;
-            }
-            String name = prop.substring(SYSTEM_PROPERTY_PREFIX.length());
-            if (DEF.configKeys().containsKey(name) || name.startsWith(KAFKA_PREFIX)) {
-                sourced.put(name, new Setting(systemProperties.getProperty(prop), "system property " + prop));
-            }
-        }
-        return build(sourced);
+        return new TrainerServiceConfig(SETTINGS.load(file, env, systemProperties));
     }
 
     /** The file (optional) plus this process's environment and system properties. */
@@ -229,112 +190,41 @@ public final class TrainerServiceConfig extends AbstractConfig {
 
     /** {@code holdout.fraction} becomes {@code TRAINER_HOLDOUT_FRACTION}. */
     public static String envName(String setting) {
-        return ENV_PREFIX + setting.toUpperCase(Locale.ROOT).replace('.', '_');
+        return SETTINGS.envName(setting);
     }
 
     /** The settings table of the README, generated so that it cannot drift from the declarations. */
     public static String markdownTable() {
-        StringBuilder md = new StringBuilder("| setting | env | default | valid | doc |\n|---|---|---|---|---|\n");
+        MarkdownTable table = new MarkdownTable("setting", "env", "default", "valid", "doc");
         for (ConfigDef.ConfigKey k : DEF.configKeys().values()) {
             Object def = k.hasDefault() ? k.defaultValue : null;
             String shown = def instanceof List<?> l ? String.join(",", l.stream().map(String::valueOf).toList()) : String.valueOf(def);
-            md.append("| `").append(k.name).append("` | `").append(envName(k.name)).append("` | ")
-                    .append(shown.isEmpty() ? "\"\"" : "`" + shown + "`").append(" | ")
-                    .append(k.validator == null ? "" : k.validator.toString()).append(" | ")
-                    .append(k.documentation).append(" |\n");
+            table.row(code(k.name), code(envName(k.name)), code(shown), k.validator == null ? "" : k.validator.toString(),
+                    k.documentation);
         }
-        md.append("| `kafka.*` | `TRAINER_KAFKA_*` | | | Passed, without the prefix, to the Kafka clients that know the setting. |\n");
-        return md.toString();
-    }
-
-    private record Setting(String value, String source) {
-    }
-
-    private static TrainerServiceConfig build(Map<String, Setting> sourced) {
-        Map<String, String> declared = new HashMap<>();
-        Map<String, String> kafka = new HashMap<>();
-        Map<String, String> sources = new HashMap<>();
-        for (var e : sourced.entrySet()) {
-            String name = e.getKey();
-            Setting s = e.getValue();
-            ConfigDef.ConfigKey key = DEF.configKeys().get(name);
-            if (key != null) {
-                checkValue(name, key, s);
-                declared.put(name, s.value());
-                sources.put(name, s.source());
-            } else if (name.startsWith(KAFKA_PREFIX)) {
-                String kafkaName = name.substring(KAFKA_PREFIX.length());
-                String ours = SHADOWED.get(kafkaName);
-                if (ours != null) {
-                    throw new ConfigException("Setting '" + name + "' (" + s.source() + ") duplicates " + ours);
-                }
-                checkKafka(name, kafkaName, s);
-                kafka.put(kafkaName, s.value());
-            } else {
-                throw new ConfigException("Unknown setting '" + name + "' (" + s.source() + ")");
-            }
-        }
-        TrainerServiceConfig config = new TrainerServiceConfig(declared, kafka);
-        config.checkDirectories(sources);
-        return config;
-    }
-
-    private static void checkValue(String name, ConfigDef.ConfigKey key, Setting s) {
-        try {
-            Object parsed = ConfigDef.parseType(name, s.value(), key.type);
-            if (key.validator != null) {
-                key.validator.ensureValid(name, parsed);
-            }
-        } catch (ConfigException e) {
-            throw new ConfigException("Invalid setting '" + name + "' (" + s.source() + "): " + e.getMessage());
-        }
+        return table + "| `kafka.*` | `TRAINER_KAFKA_*` | | | Passed, without the prefix, to the Kafka clients that know the setting. |\n";
     }
 
     /** Values of settings the Kafka clients declare are checked by their own declarations; unknown names pass. */
-    private static void checkKafka(String name, String kafkaName, Setting s) {
+    private static void checkKafka(String kafkaName, String value) {
         for (ConfigDef def : List.of(ConsumerConfig.configDef(), ProducerConfig.configDef(), AdminClientConfig.configDef())) {
-            ConfigDef.ConfigKey key = def.configKeys().get(kafkaName);
-            if (key != null) {
-                try {
-                    Object parsed = ConfigDef.parseType(kafkaName, s.value(), key.type);
-                    if (key.validator != null) {
-                        key.validator.ensureValid(kafkaName, parsed);
-                    }
-                } catch (ConfigException e) {
-                    throw new ConfigException("Invalid setting '" + name + "' (" + s.source() + "): " + e.getMessage());
-                }
+            if (LayeredSettings.validate(def, kafkaName, value)) {
                 return;
             }
         }
     }
 
-    private void checkDirectories(Map<String, String> sources) {
+    private void checkDirectories(LayeredSettings.Loaded loaded) {
         Optional<Path> root = dataRoot();
         if (root.isPresent() && !Files.isDirectory(root.get())) {
-            throw new ConfigException("Invalid setting '" + DATA_ROOT + "' (" + sources.get(DATA_ROOT) + "): "
+            throw new ConfigException("Invalid setting '" + DATA_ROOT + "' (" + loaded.source(DATA_ROOT) + "): "
                     + root.get() + " is not a directory");
         }
         Path cache = cacheDir();
         if (Files.exists(cache) && !Files.isDirectory(cache)) {
-            throw new ConfigException("Invalid setting '" + CACHE_DIR + "' (" + sources.getOrDefault(CACHE_DIR, "default")
+            throw new ConfigException("Invalid setting '" + CACHE_DIR + "' (" + loaded.source(CACHE_DIR)
                     + "): " + cache + " exists and is not a directory");
         }
-    }
-
-    private static ConfigDef.Validator matching(Pattern pattern, String what) {
-        return new ConfigDef.Validator() {
-            @Override
-            public void ensureValid(String name, Object value) {
-                if (value == null || !pattern.matcher(value.toString()).matches()) {
-                    throw new ConfigException(name, value, "must be " + what);
-                }
-            }
-
-            @Override
-            public String toString() {
-                return what;
-            }
-        };
     }
 
     private static ConfigDef.Validator hiddenLayersValidator() {
@@ -361,23 +251,6 @@ public final class TrainerServiceConfig extends AbstractConfig {
             @Override
             public String toString() {
                 return "comma-separated sizes in [1, " + MAX_HIDDEN_UNITS + "], at most " + MAX_HIDDEN_LAYERS;
-            }
-        };
-    }
-
-    private static ConfigDef.Validator replicationFactorValidator() {
-        return new ConfigDef.Validator() {
-            @Override
-            public void ensureValid(String name, Object value) {
-                short rf = (Short) value;
-                if (rf != -1 && rf < 1) {
-                    throw new ConfigException(name, value, "must be -1 (broker default) or at least 1");
-                }
-            }
-
-            @Override
-            public String toString() {
-                return "-1 or >= 1";
             }
         };
     }
@@ -497,22 +370,11 @@ public final class TrainerServiceConfig extends AbstractConfig {
 
     /** Bootstrap servers plus those {@code kafka.*} settings a client of the given kind knows. */
     public Map<String, Object> clientProperties(Set<String> clientConfigNames) {
-        Map<String, Object> p = new HashMap<>();
-        kafka.forEach((k, v) -> {
-            if (clientConfigNames.contains(k)) {
-                p.put(k, v);
-            }
-        });
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
-        return p;
+        return LayeredSettings.clientProperties(kafka, bootstrapServers(), clientConfigNames);
     }
 
     /** Declared settings with their effective values, for the start-up log ({@code kafka.*} values may be secrets). */
     public Map<String, Object> describe() {
-        Map<String, Object> out = new TreeMap<>(values());
-        for (String k : new TreeMap<>(kafka).keySet()) {
-            out.put(KAFKA_PREFIX + k, "(set)");
-        }
-        return out;
+        return LayeredSettings.describe(values(), kafka);
     }
 }

@@ -1,5 +1,6 @@
 package dev.streamclassify.streams.config.internal;
 
+import dev.streamclassify.service.LayeredSettings;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -43,7 +44,7 @@ public final class KafkaSettings {
         for (var e : PREFIXES.entrySet()) {
             if (name.startsWith(e.getKey())) {
                 String inner = name.substring(e.getKey().length());
-                if (!checkIn(e.getValue(), inner, value)) {
+                if (!LayeredSettings.validate(e.getValue(), inner, value)) {
                     LOG.warn("Kafka setting {} is not a known {}setting; passing it through unchecked", name, e.getKey());
                 }
                 return;
@@ -53,22 +54,10 @@ public final class KafkaSettings {
             return;
         }
         for (ConfigDef def : List.of(STREAMS, CONSUMER, PRODUCER, ADMIN)) {
-            if (checkIn(def, name, value)) {
+            if (LayeredSettings.validate(def, name, value)) {
                 return;
             }
         }
         LOG.warn("Kafka setting {} is not known to Kafka Streams or its clients; passing it through unchecked", name);
-    }
-
-    private static boolean checkIn(ConfigDef def, String name, String value) {
-        ConfigDef.ConfigKey key = def.configKeys().get(name);
-        if (key == null) {
-            return false;
-        }
-        Object parsed = ConfigDef.parseType(name, value, key.type);
-        if (key.validator != null) {
-            key.validator.ensureValid(name, parsed);
-        }
-        return true;
     }
 }

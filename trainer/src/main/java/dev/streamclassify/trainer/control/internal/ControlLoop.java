@@ -1,5 +1,6 @@
 package dev.streamclassify.trainer.control.internal;
 
+import dev.streamclassify.service.Consumers;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.CommitFailedException;
@@ -374,27 +375,15 @@ final class ControlLoop implements AutoCloseable {
             LOG.error("Control loop stopped: {}", e.toString(), e);
         }
         stop.countDown();
-        Consumer<String, byte[]> c = consumer;
-        if (c != null && Thread.currentThread() != pollThread) {
-            try {
-                c.wakeup();
-            } catch (RuntimeException ignored) {
-                // closing anyway
-            }
+        if (Thread.currentThread() != pollThread) {
+            Consumers.wakeUp(consumer);
         }
     }
 
     @Override
     public void close() {
         stop.countDown();
-        Consumer<String, byte[]> c = consumer;
-        if (c != null) {
-            try {
-                c.wakeup();
-            } catch (RuntimeException e) {
-                // already closed by its thread
-            }
-        }
+        Consumers.wakeUp(consumer);
         long joinMillis = shutdownTimeout.toMillis() + 30_000;
         for (Thread t : List.of(pollThread, workerThread)) {
             if (t.isAlive() && t != Thread.currentThread()) {

@@ -1,19 +1,14 @@
 package dev.streamclassify.trainer.control.internal;
 
+import dev.streamclassify.service.FollowingConsumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.IsolationLevel;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,7 +16,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -43,35 +37,22 @@ final class TopicFollower implements AutoCloseable {
     }
 
     static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
-    static final Duration RETRY_BACKOFF = Duration.ofSeconds(1);
 
     private static final Logger LOG = LoggerFactory.getLogger(TopicFollower.class);
 
     private final String topic;
-    private final Map<String, Object> consumerProperties;
     private final Handler handler;
-    private final Thread thread;
-    private final CountDownLatch stop = new CountDownLatch(1);
+    private final FollowingConsumer follower;
     private final Map<TopicPartition, Long> positions = new HashMap<>();
-    private volatile Consumer<String, byte[]> consumer;
 
     TopicFollower(String name, String topic, Map<String, Object> consumerProperties, int fetchBytes, Handler handler) {
         this.topic = topic;
         this.handler = handler;
-        Map<String, Object> p = new HashMap<>(consumerProperties);
-        p.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        p.put(ConsumerConfig.CLIENT_ID_CONFIG, name);
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, fetchBytes);
-        p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, fetchBytes);
-        this.consumerProperties = p;
-        this.thread = new Thread(this::run, name);
-        this.thread.setDaemon(true);
+        this.follower = new FollowingConsumer(name, topic, FollowingConsumer.consumerProperties(consumerProperties, name, fetchBytes), this::follow);
     }
 
     void start() {
-        thread.start();
+        follower.start();
     }
 
     String topic() {
@@ -89,7 +70,7 @@ final class TopicFollower implements AutoCloseable {
         synchronized (positions) {
             while (!reached(ends)) {
                 long left = deadline - System.nanoTime();
-                if (left <= 0 || stop.getCount() == 0) {
+                if (left <= 0 || !follower.running()) {
                     throw new TimeoutException("not caught up with " + topic + " within " + timeout.toMillis()
                             + " ms: at " + positions + ", end " + ends);
                 }
@@ -116,30 +97,8 @@ final class TopicFollower implements AutoCloseable {
         }
     }
 
-    private void run() {
-        while (stop.getCount() > 0) {
-            try (Consumer<String, byte[]> c = new KafkaConsumer<>(consumerProperties, new StringDeserializer(), new ByteArrayDeserializer())) {
-                consumer = c;
-                follow(c);
-            } catch (WakeupException e) {
-                // close() asked us to stop
-            } catch (RuntimeException e) {
-                if (stop.getCount() > 0) {
-                    LOG.warn("Following {} failed, reconnecting in {} ms: {}", topic, RETRY_BACKOFF.toMillis(), e.toString());
-                    pause(RETRY_BACKOFF);
-                }
-            } finally {
-                consumer = null;
-            }
-        }
-    }
-
-    private void follow(Consumer<String, byte[]> c) {
-        List<TopicPartition> partitions = awaitPartitions(c);
-        if (partitions.isEmpty()) {
-            return;
-        }
-        c.assign(partitions);
+    /** A new connection resumes where the last one was, so no record is handled twice. */
+    private void follow(Consumer<String, byte[]> c, List<TopicPartition> partitions) {
         Map<TopicPartition, Long> resume;
         synchronized (positions) {
             resume = new HashMap<>(positions);
@@ -151,7 +110,7 @@ final class TopicFollower implements AutoCloseable {
                 c.seekToBeginning(List.of(tp));
             }
         }
-        while (stop.getCount() > 0) {
+        while (follower.running()) {
             for (ConsumerRecord<String, byte[]> r : c.poll(POLL_TIMEOUT)) {
                 try {
                     handler.handle(r);
@@ -167,47 +126,13 @@ final class TopicFollower implements AutoCloseable {
         }
     }
 
-    private List<TopicPartition> awaitPartitions(Consumer<String, byte[]> c) {
-        while (stop.getCount() > 0) {
-            List<PartitionInfo> infos = c.partitionsFor(topic, Duration.ofSeconds(10));
-            if (infos != null && !infos.isEmpty()) {
-                return infos.stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
-            }
-            LOG.warn("Topic {} does not exist yet; waiting for it", topic);
-            pause(RETRY_BACKOFF);
-        }
-        return List.of();
-    }
-
-    private void pause(Duration d) {
-        try {
-            stop.await(d.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            stop.countDown();
-        }
-    }
-
     @Override
     public void close() {
-        stop.countDown();
-        Consumer<String, byte[]> c = consumer;
-        if (c != null) {
-            try {
-                c.wakeup();
-            } catch (RuntimeException e) {
-                // already closed by its thread
-            }
-        }
+        follower.stop();
+        // a waiter in awaitCaughtUp gives up at once instead of at its deadline
         synchronized (positions) {
             positions.notifyAll();
         }
-        if (thread.isAlive() && thread != Thread.currentThread()) {
-            try {
-                thread.join(TimeUnit.SECONDS.toMillis(30));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        follower.close();
     }
 }

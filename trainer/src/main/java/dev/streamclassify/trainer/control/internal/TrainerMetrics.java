@@ -1,10 +1,10 @@
 package dev.streamclassify.trainer.control.internal;
 
+import dev.streamclassify.service.JavaCppMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import org.bytedeco.javacpp.Pointer;
 
 import java.time.Duration;
 import java.util.Map;
@@ -37,14 +37,7 @@ public final class TrainerMetrics {
         this.featurized = Counter.builder(FEATURIZED).description("Images run through the backbone (feature cache misses)").register(registry);
         this.cacheHits = Counter.builder(CACHE_HITS).description("Images whose features came from the feature cache").register(registry);
         Gauge.builder(QUEUED, queued).description("Accepted commands waiting for or in the worker").register(registry);
-        Gauge.builder("javacpp.bytes", Pointer::totalBytes).baseUnit("bytes")
-                .description("Off-heap bytes allocated through JavaCPP").register(registry);
-        Gauge.builder("javacpp.physical.bytes", Pointer::physicalBytes).baseUnit("bytes")
-                .description("Resident memory of the process as JavaCPP measures it").register(registry);
-        Gauge.builder("javacpp.max.bytes", Pointer::maxBytes).baseUnit("bytes")
-                .description("Cap on JavaCPP allocations (org.bytedeco.javacpp.maxbytes)").register(registry);
-        Gauge.builder("javacpp.max.physical.bytes", Pointer::maxPhysicalBytes).baseUnit("bytes")
-                .description("Cap on resident memory (org.bytedeco.javacpp.maxphysicalbytes)").register(registry);
+        new JavaCppMetrics().bindTo(registry);
     }
 
     /** @param outcome succeeded, failed, rejected, duplicate or interrupted */

@@ -1,4 +1,4 @@
-package dev.streamclassify.streams.http;
+package dev.streamclassify.service;
 
 import org.junit.jupiter.api.Test;
 

@@ -1,8 +1,8 @@
-package dev.streamclassify.streams.http;
+package dev.streamclassify.service;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.streamclassify.streams.internal.JsonSerde;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -11,21 +11,24 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
 /**
- * The operational HTTP surface: {@code /metrics} (Prometheus text), {@code /health} (liveness) and {@code /ready}
- * (readiness), each 200 or 503 with a small JSON body. The JDK's server is enough for three read-only endpoints.
- * Suppliers are called on the server's threads and must be thread-safe. Owns its server; close it.
+ * The operational HTTP surface of a service: {@code /metrics} (Prometheus text), {@code /health} (liveness) and
+ * {@code /ready} (readiness), each 200 or 503 with a small JSON body {@code {"status":"UP|DOWN","detail":...}}. Other
+ * methods than GET and HEAD get 405; a supplier that throws gets 500. The JDK's server is enough for three read-only
+ * endpoints. Suppliers are called on the server's threads and must be thread-safe. Owns its server; close it.
  */
 public final class HttpEndpoints implements AutoCloseable {
 
     public static final String PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpEndpoints.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HttpServer server;
     private final ExecutorService executor;
@@ -66,13 +69,14 @@ public final class HttpEndpoints implements AutoCloseable {
     }
 
     private static Response probe(Probe p) {
-        String json;
+        Map<String, String> body = new LinkedHashMap<>();
+        body.put("status", p.ok() ? "UP" : "DOWN");
+        body.put("detail", p.detail());
         try {
-            json = JsonSerde.MAPPER.writeValueAsString(Map.of("status", p.ok() ? "UP" : "DOWN", "detail", p.detail()));
+            return new Response(p.ok() ? 200 : 503, "application/json", JSON.writeValueAsString(body));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return new Response(p.ok() ? 200 : 503, "application/json", json);
     }
 
     private static void respond(HttpExchange ex, Supplier<Response> handler) throws IOException {

@@ -1,4 +1,0 @@
-/**
- * The operational HTTP endpoints: /metrics, /health and /ready.
- */
-package dev.streamclassify.streams.http;
