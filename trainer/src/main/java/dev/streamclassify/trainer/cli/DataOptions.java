@@ -11,7 +11,7 @@ import java.util.List;
 final class DataOptions {
 
     @Option(names = "--data", defaultValue = "sample",
-            description = "sample | fashion-mnist[:DIR] | folder:PATH (default: ${DEFAULT-VALUE})")
+            description = "sample | fashion-mnist[:DIR] | folder:PATH | synthetic:fractals[:CxN[:SEED]] (default: ${DEFAULT-VALUE})")
     String data;
 
     @Option(names = "--classes", defaultValue = "all", description = "class indices, ranges or names, e.g. 5-9 (default: ${DEFAULT-VALUE})")

@@ -35,7 +35,32 @@ public final class DataSources {
             FolderLoadResult r = ImageFolderDataset.load(Path.of(location.substring("folder:".length())), new ImageDecoder());
             return new Loaded(r.dataset(), null, r.skipped());
         }
-        throw new IllegalArgumentException("data set '" + location + "' must be sample, fashion-mnist[:DIR] or folder:PATH");
+        if (location.equals("synthetic:fractals") || location.startsWith("synthetic:fractals:")) {
+            return new Loaded(fractals(location), null, List.of());
+        }
+        throw new IllegalArgumentException("data set '" + location
+                + "' must be sample, fashion-mnist[:DIR], folder:PATH or synthetic:fractals[:CLASSESxPER_CLASS[:SEED]]");
+    }
+
+    /** Formula-driven images (one iterated function system per class): a download-free pre-training source. */
+    private static Dataset fractals(String location) {
+        String[] p = location.split(":");
+        int classes = 200;
+        int perClass = 50;
+        long seed = 1;
+        try {
+            if (p.length > 2) {
+                String[] cx = p[2].split("x");
+                classes = Integer.parseInt(cx[0]);
+                perClass = Integer.parseInt(cx[1]);
+            }
+            if (p.length > 3) {
+                seed = Long.parseLong(p[3]);
+            }
+        } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
+            throw new IllegalArgumentException("'" + location + "' must be synthetic:fractals[:CLASSESxPER_CLASS[:SEED]]", e);
+        }
+        return FractalDataset.generate(classes, perClass, 28, seed);
     }
 
     /**

@@ -37,6 +37,15 @@ class TrainerCliTest {
     }
 
     @Test
+    void loadsGeneratedFractalClassesAsAPreTrainingSource() throws Exception {
+        DataSources.Loaded fractals = DataSources.load("synthetic:fractals:12x5:3");
+        assertThat(fractals.train().labels()).hasSize(12);
+        assertThat(fractals.train().size()).isEqualTo(60);
+        assertThat(fractals.test()).isNull();
+        assertThatThrownBy(() -> DataSources.load("synthetic:fractals:lots")).hasMessageContaining("CLASSESxPER_CLASS");
+    }
+
+    @Test
     void resolvesClassSelections() {
         var labels = FashionMnist.CLASS_NAMES;
         assertThat(DataSources.classes("0-2", labels)).containsExactly("T-shirt/top", "Trouser", "Pullover");
