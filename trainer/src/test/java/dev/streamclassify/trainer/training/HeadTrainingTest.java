@@ -59,19 +59,7 @@ class HeadTrainingTest {
         HeadTraining.Outcome o = HeadTraining.run(backbone, FeatureCache.inMemory(backbone.info().featureSize()), train, holdout,
                 HeadConfig.DEFAULT, new TrainSettings(5, 32, 100, 2), "shoes", 3, Clock.systemUTC(), Progress.none());
         ModelVersion decoded = new ModelVersionCodec().decode(new ModelVersionCodec().encode(o.version()));
-        Preprocessor pre = new Preprocessor(decoded.preprocessing());
-        try (Classifier classifier = Classifier.load(decoded, backbone)) {
-            List<float[]> images = new ArrayList<>();
-            holdout.images().forEach(img -> images.add(pre.apply(img.image())));
-            List<Prediction> predictions = classifier.classify(Batch.of(pre.spec(), images), 1);
-            long correct = 0;
-            for (int i = 0; i < predictions.size(); i++) {
-                if (predictions.get(i).label().equals(holdout.images().get(i).label())) {
-                    correct++;
-                }
-            }
-            assertThat((double) correct / holdout.size()).isEqualTo(o.holdout().accuracy());
-        }
+        assertThat(servedAccuracy(decoded, holdout)).isEqualTo(o.holdout().accuracy());
     }
 
     @Test
@@ -89,8 +77,15 @@ class HeadTrainingTest {
         assertThat(FineTuner.topLayers(backbone.graph(), "pool2", 2)).containsExactly("conv1", "conv2");
 
         ModelVersion decoded = new ModelVersionCodec().decode(new ModelVersionCodec().encode(o.version()));
-        Preprocessor pre = new Preprocessor(decoded.preprocessing());
-        try (Classifier classifier = Classifier.load(decoded, backbone)) {
+        assertThat(servedAccuracy(decoded, holdout)).isEqualTo(o.holdout().accuracy());
+        // fine-tuning trained a copy: the shared frozen backbone still yields the same features
+        assertThat(backbone.features(probe).equalsWithEps(before, 0)).isTrue();
+    }
+
+    /** Accuracy of {@code version} served the way streams-app serves it: preprocess, batch, classify. */
+    private static double servedAccuracy(ModelVersion version, Dataset holdout) throws Exception {
+        Preprocessor pre = new Preprocessor(version.preprocessing());
+        try (Classifier classifier = Classifier.load(version, backbone)) {
             List<float[]> images = new ArrayList<>();
             holdout.images().forEach(img -> images.add(pre.apply(img.image())));
             List<Prediction> predictions = classifier.classify(Batch.of(pre.spec(), images), 1);
@@ -100,9 +95,7 @@ class HeadTrainingTest {
                     correct++;
                 }
             }
-            assertThat((double) correct / holdout.size()).isEqualTo(o.holdout().accuracy());
+            return (double) correct / holdout.size();
         }
-        // fine-tuning trained a copy: the shared frozen backbone still yields the same features
-        assertThat(backbone.features(probe).equalsWithEps(before, 0)).isTrue();
     }
 }
