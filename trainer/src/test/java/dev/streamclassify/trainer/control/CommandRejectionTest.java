@@ -55,16 +55,8 @@ class CommandRejectionTest {
     }
 
     @AfterAll
-    void stopService() {
-        if (service != null) {
-            service.close();
-        }
-        if (backbone != null) {
-            backbone.close();
-        }
-        if (kafka != null) {
-            kafka.close();
-        }
+    void stopService() throws Exception {
+        ControlFixture.closeInOrder(service, backbone, kafka);
     }
 
     static Stream<Arguments> refusedCommands() {

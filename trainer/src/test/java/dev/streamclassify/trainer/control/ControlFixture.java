@@ -171,6 +171,15 @@ final class ControlFixture implements AutoCloseable {
         }
     }
 
+    /** Closes what a test class started, in the order given, skipping what never started. */
+    static void closeInOrder(AutoCloseable... resources) throws Exception {
+        for (AutoCloseable r : resources) {
+            if (r != null) {
+                r.close();
+            }
+        }
+    }
+
     @Override
     public void close() {
         producer.close();

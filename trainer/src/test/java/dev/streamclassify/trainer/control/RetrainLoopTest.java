@@ -54,16 +54,8 @@ class RetrainLoopTest {
     }
 
     @AfterAll
-    void stopService() {
-        if (service != null) {
-            service.close();
-        }
-        if (backbone != null) {
-            backbone.close();
-        }
-        if (kafka != null) {
-            kafka.close();
-        }
+    void stopService() throws Exception {
+        ControlFixture.closeInOrder(service, backbone, kafka);
     }
 
     @Test
