@@ -1,8 +1,8 @@
 package dev.streamclassify.streams;
 
-import dev.streamclassify.model.artifact.ModelBytes;
 import dev.streamclassify.model.artifact.ModelVersion;
 import dev.streamclassify.model.artifact.ModelVersionCodec;
+import dev.streamclassify.model.artifact.RawParams;
 import dev.streamclassify.model.backbone.Backbone;
 import dev.streamclassify.model.catalog.ModelsTopic;
 import dev.streamclassify.model.head.HeadConfig;
@@ -123,11 +123,11 @@ class StreamsAppIntegrationTest {
     @Test
     void servesAVersionLargerThanFiveMegabytesPublishedThroughTheRaisedLimits() throws Exception {
         // a 12,000-unit hidden layer makes the head itself > 5 MB: far beyond Kafka's 1 MB default record size
-        MultiLayerNetwork bigHead = Heads.build(HeadConfig.DEFAULT.withHiddenLayers(List.of(12_000)), backbone.info().featureSize(),
-                LABELS.size(), 5);
+        HeadConfig bigConfig = HeadConfig.DEFAULT.withHiddenLayers(List.of(12_000));
+        MultiLayerNetwork bigHead = Heads.build(bigConfig, backbone.info().featureSize(), LABELS.size(), 5);
         ModelVersion big;
         try (Owned<MultiLayerNetwork> head = Owned.of(bigHead)) {
-            big = TestModels.version(backbone, ClassifyFixture.MODEL, 2, LABELS, ModelBytes.of(head.net()));
+            big = TestModels.version(backbone, ClassifyFixture.MODEL, 2, LABELS, bigConfig, RawParams.of(head.net().params()));
         }
         assertThat(new ModelVersionCodec().encode(big).length).isGreaterThan(5 * 1024 * 1024);
         try (ClassifyFixture fixture = ClassifyFixture.create("large");
@@ -283,7 +283,7 @@ class StreamsAppIntegrationTest {
         MultiLayerNetwork head = Heads.build(HeadConfig.DEFAULT, backbone.info().featureSize(), LABELS.size(), v);
         try {
             head.params().assign(Double.NaN);
-            return TestModels.version(backbone, ClassifyFixture.MODEL, v, LABELS, ModelBytes.of(head));
+            return TestModels.version(backbone, ClassifyFixture.MODEL, v, LABELS, RawParams.of(head.params()));
         } finally {
             head.close();
         }

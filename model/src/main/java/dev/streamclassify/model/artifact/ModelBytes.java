@@ -7,7 +7,11 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
-/** DL4J networks as bytes, without updater state: what travels in artifacts and backbone files. */
+/**
+ * DL4J networks as ModelSerializer bytes, without updater state: for backbone files read from local disk only. Never
+ * for anything that travels over Kafka: restoring such bytes runs Java deserialization (model versions use
+ * {@link RawParams}).
+ */
 public final class ModelBytes {
 
     private ModelBytes() {

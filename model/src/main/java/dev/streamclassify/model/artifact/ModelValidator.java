@@ -2,11 +2,10 @@ package dev.streamclassify.model.artifact;
 
 import dev.streamclassify.model.artifact.ArtifactException.Reason;
 import dev.streamclassify.model.backbone.BackboneInfo;
+import dev.streamclassify.model.head.Heads;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-import java.io.ByteArrayInputStream;
 
 /** Decides whether a model version fits a backbone. Every refusal names what did not fit. */
 public final class ModelValidator {
@@ -35,39 +34,28 @@ public final class ModelValidator {
         }
     }
 
-    /** Restores the head and checks its shape against the features and labels, and that every weight is finite. */
+    /**
+     * Rebuilds the head from the version's {@link dev.streamclassify.model.head.HeadConfig} and fills it with its raw
+     * parameters. Nothing from the artifact is deserialized: the architecture follows from configuration and shapes
+     * we parse and check ourselves, and the weight count is checked before any network is allocated.
+     */
     public static MultiLayerNetwork loadHead(ModelVersion mv) throws ArtifactException {
-        MultiLayerNetwork head;
+        int features = mv.backbone().featureSize();
+        int classes = mv.labels().size();
+        long expected;
         try {
-            head = ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(mv.headWeights()), false);
-        } catch (Exception | LinkageError e) {
-            throw new ArtifactException(Reason.CORRUPT, mv.id() + " has unreadable head weights: " + e.getMessage(), e);
+            expected = Heads.paramCount(mv.head(), features, classes);
+        } catch (ArithmeticException e) {
+            throw new ArtifactException(Reason.SHAPE_MISMATCH, mv.id() + " head configuration is impossibly large");
         }
+        INDArray params = RawParams.read(mv.headWeights(), expected, mv.id() + " head (" + features + " features to " + classes + " labels)");
+        MultiLayerNetwork head = Heads.build(mv.head(), features, classes, 0);
         try {
-            long nIn = head.layerInputSize(0);
-            long nOut = head.layerSize(head.getnLayers() - 1);
-            if (nIn != mv.backbone().featureSize()) {
-                throw new ArtifactException(Reason.SHAPE_MISMATCH, mv.id() + " head takes " + nIn + " inputs, backbone yields "
-                        + mv.backbone().featureSize());
-            }
-            if (nOut != mv.labels().size()) {
-                throw new ArtifactException(Reason.SHAPE_MISMATCH, mv.id() + " head has " + nOut + " outputs for "
-                        + mv.labels().size() + " labels");
-            }
-            requireFinite(mv, "head", head.params());
+            head.setParams(params);
             return head;
-        } catch (ArtifactException | RuntimeException e) {
+        } catch (RuntimeException e) {
             head.close();
-            if (e instanceof ArtifactException a) {
-                throw a;
-            }
             throw new ArtifactException(Reason.CORRUPT, mv.id() + " has an unusable head: " + e.getMessage(), e);
-        }
-    }
-
-    static void requireFinite(ModelVersion mv, String what, INDArray params) throws ArtifactException {
-        if (params.isNaN().any() || params.isInfinite().any()) {
-            throw new ArtifactException(Reason.NON_FINITE_WEIGHTS, mv.id() + " has NaN or infinite weights in " + what);
         }
     }
 }

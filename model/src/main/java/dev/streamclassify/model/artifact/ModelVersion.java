@@ -14,8 +14,9 @@ import java.util.regex.Pattern;
 
 /**
  * One published model version: everything the serving side needs to validate and load a head for its backbone.
- * {@code headWeights} is a DL4J ModelSerializer file without updater state; {@code fineTunedLayers} maps backbone
- * layer names to their replaced parameters (Nd4j binary), empty unless top layers were fine-tuned.
+ * {@code headWeights} are the parameters of the head that {@link dev.streamclassify.model.head.Heads#build} makes from
+ * {@code head}, as {@link RawParams}; {@code fineTunedLayers} maps backbone layer names to their replaced parameters
+ * (also {@link RawParams}), empty unless top layers were fine-tuned.
  * Byte arrays are owned by the record and must not be mutated.
  */
 public record ModelVersion(String name, long version, List<String> labels, PreprocessingSpec preprocessing,

@@ -26,17 +26,19 @@ import java.util.zip.ZipOutputStream;
 
 /**
  * The artifact format of a model version: a ZIP holding {@code manifest.json} (metadata plus a sha256 of every
- * other entry), {@code head.dl4j} and one {@code backbone/<layer>.nd4j} per fine-tuned layer. Decoding trusts
- * nothing: sizes are bounded, checksums and metadata are checked. Weight-level checks need a backbone and live in
+ * other entry), {@code head.f32} and one {@code backbone/<layer>.f32} per fine-tuned layer, the weights as
+ * {@link RawParams}. Only JSON we map onto our own records and raw float arrays: no entry is ever handed to a
+ * deserializer (DL4J's ModelSerializer would run {@code ObjectInputStream.readObject} on a {@code preprocessor.bin}).
+ * Decoding trusts nothing: sizes are bounded, checksums and metadata are checked, unexpected entries refused. Weight-level checks need a backbone and live in
  * {@link ModelValidator}.
  */
 public final class ModelVersionCodec {
 
-    public static final int FORMAT = 1;
+    public static final int FORMAT = 2;
     static final String MANIFEST = "manifest.json";
-    static final String HEAD = "head.dl4j";
+    static final String HEAD = "head.f32";
     static final String LAYER_PREFIX = "backbone/";
-    static final String LAYER_SUFFIX = ".nd4j";
+    static final String LAYER_SUFFIX = ".f32";
 
     private static final LocalDateTime ENTRY_TIME = LocalDateTime.of(2000, 1, 1, 0, 0);
     private static final ObjectWriter MANIFEST_WRITER = Json.MAPPER.writer().with(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);

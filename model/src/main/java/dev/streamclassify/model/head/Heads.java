@@ -16,6 +16,20 @@ public final class Heads {
     private Heads() {
     }
 
+    /**
+     * How many parameters {@link #build} creates, computed without allocating any: a model version's raw weights are
+     * checked against it before a network is built, so a hostile config cannot make us allocate more than it sent.
+     */
+    public static long paramCount(HeadConfig config, int featureSize, int numClasses) {
+        long count = 0;
+        long nIn = featureSize;
+        for (int size : config.hiddenLayers()) {
+            count = Math.addExact(count, Math.addExact(Math.multiplyExact(nIn, size), size));
+            nIn = size;
+        }
+        return Math.addExact(count, Math.addExact(Math.multiplyExact(nIn, numClasses), numClasses));
+    }
+
     public static MultiLayerNetwork build(HeadConfig config, int featureSize, int numClasses, long seed) {
         if (numClasses < 2) {
             throw new IllegalArgumentException("a classifier needs at least 2 labels, got " + numClasses);

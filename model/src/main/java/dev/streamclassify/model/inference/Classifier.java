@@ -4,6 +4,7 @@ import dev.streamclassify.model.artifact.ArtifactException;
 import dev.streamclassify.model.artifact.ArtifactException.Reason;
 import dev.streamclassify.model.artifact.ModelValidator;
 import dev.streamclassify.model.artifact.ModelVersion;
+import dev.streamclassify.model.artifact.RawParams;
 import dev.streamclassify.model.backbone.Backbone;
 import dev.streamclassify.model.backbone.BackboneInfo;
 import org.deeplearning4j.nn.api.Layer;
@@ -63,19 +64,7 @@ public final class Classifier implements AutoCloseable {
                     throw new ArtifactException(Reason.SHAPE_MISMATCH, version.id() + " fine-tuned layer '" + e.getKey()
                             + "' is not a layer with parameters in the backbone");
                 }
-                INDArray params;
-                try {
-                    params = Nd4j.fromByteArray(e.getValue());
-                } catch (RuntimeException ex) {
-                    throw new ArtifactException(Reason.CORRUPT, version.id() + " has unreadable parameters for layer " + e.getKey(), ex);
-                }
-                if (params.length() != layer.numParams()) {
-                    throw new ArtifactException(Reason.SHAPE_MISMATCH, version.id() + " layer " + e.getKey() + " has "
-                            + params.length() + " parameters, backbone layer has " + layer.numParams());
-                }
-                if (params.isNaN().any() || params.isInfinite().any()) {
-                    throw new ArtifactException(Reason.NON_FINITE_WEIGHTS, version.id() + " has NaN or infinite weights in layer " + e.getKey());
-                }
+                INDArray params = RawParams.read(e.getValue(), layer.numParams(), version.id() + " fine-tuned layer " + e.getKey());
                 layer.setParams(params.reshape(layer.params().shape()).castTo(layer.params().dataType()));
             }
             BackboneInfo info = base.info();

@@ -101,7 +101,7 @@ class ModelValidatorTest {
 
         ArtifactException e = assertRefused(v, Reason.SHAPE_MISMATCH);
 
-        assertThat(e).hasMessageContaining("3 outputs").hasMessageContaining("5 labels");
+        assertThat(e).hasMessageContaining("5 labels").hasMessageContaining("parameters");
     }
 
     @Test
@@ -111,7 +111,7 @@ class ModelValidatorTest {
 
         ArtifactException e = assertRefused(v, Reason.SHAPE_MISMATCH);
 
-        assertThat(e).hasMessageContaining(String.valueOf(features + 3)).hasMessageContaining(String.valueOf(features));
+        assertThat(e).hasMessageContaining(features + " features").hasMessageContaining("parameters");
     }
 
     @Test
@@ -132,15 +132,27 @@ class ModelValidatorTest {
     }
 
     @Test
-    void refusesAHeadThatIsAGraphRatherThanALayerStack() {
-        assertRefused(TestModels.version(backbone, "m", 1, LABELS, TestModels.tinyBackboneBytes(3)), Reason.CORRUPT);
+    void refusesAHeadConfigurationTooLargeToCount() {
+        ModelVersion v = TestModels.version(backbone, "m", 1, LABELS, HeadConfig.DEFAULT.withHiddenLayers(
+                List.of(Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE)), head(backbone.info().featureSize(), LABELS.size()));
+
+        assertRefused(v, Reason.SHAPE_MISMATCH);
+    }
+
+    @Test
+    void refusesHeadParametersForAnotherHiddenLayerSizeBeforeBuildingIt() {
+        ModelVersion v = TestModels.version(backbone, "m", 1, LABELS, HeadConfig.DEFAULT.withHiddenLayers(List.of(1_000_000)),
+                head(backbone.info().featureSize(), LABELS.size()));
+
+        assertThat(assertRefused(v, Reason.SHAPE_MISMATCH)).hasMessageContaining("parameters");
     }
 
     @Test
     void refusesATruncatedHead() {
         byte[] head = head(backbone.info().featureSize(), LABELS.size());
 
-        assertRefused(TestModels.version(backbone, "m", 1, LABELS, Arrays.copyOf(head, head.length / 2)), Reason.CORRUPT);
+        assertRefused(TestModels.version(backbone, "m", 1, LABELS, Arrays.copyOf(head, head.length - 4)), Reason.SHAPE_MISMATCH);
+        assertRefused(TestModels.version(backbone, "m", 1, LABELS, Arrays.copyOf(head, head.length - 1)), Reason.CORRUPT);
     }
 
     private static ArtifactException assertRefused(ModelVersion v, Reason reason) {
@@ -154,7 +166,7 @@ class ModelValidatorTest {
     private static byte[] head(int nIn, int nOut) {
         MultiLayerNetwork net = Heads.build(HeadConfig.DEFAULT, nIn, nOut, 1);
         try {
-            return ModelBytes.of(net);
+            return RawParams.of(net.params());
         } finally {
             net.close();
         }
@@ -164,7 +176,7 @@ class ModelValidatorTest {
         MultiLayerNetwork net = Heads.build(HeadConfig.DEFAULT, backbone.info().featureSize(), LABELS.size(), 1);
         try {
             net.params().assign(value);
-            return ModelBytes.of(net);
+            return RawParams.of(net.params());
         } finally {
             net.close();
         }

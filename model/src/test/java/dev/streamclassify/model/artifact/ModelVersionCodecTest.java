@@ -9,7 +9,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -41,8 +40,8 @@ class ModelVersionCodecTest {
         plain = TestModels.version(backbone, "default", 3, LABELS, 11);
         Map<String, byte[]> layers = new LinkedHashMap<>();
         try (Backbone other = TestModels.tinyBackbone(2)) {
-            layers.put("conv2", Nd4j.toByteArray(other.graph().getLayer("conv2").params()));
-            layers.put("conv1", Nd4j.toByteArray(other.graph().getLayer("conv1").params()));
+            layers.put("conv2", RawParams.of(other.graph().getLayer("conv2").params()));
+            layers.put("conv1", RawParams.of(other.graph().getLayer("conv1").params()));
         }
         fineTuned = withMetricsAndLayers(plain, perClass(false), layers);
     }
@@ -147,12 +146,12 @@ class ModelVersionCodecTest {
         byte[] layer = fineTuned.fineTunedLayers().get("conv1").clone();
         layer[layer.length - 1] ^= 0x40;
 
-        assertRefused(codec, Archives.withEntry(archive, "backbone/conv1.nd4j", layer), Reason.CORRUPT);
+        assertRefused(codec, Archives.withEntry(archive, ModelVersionCodec.LAYER_PREFIX + "conv1" + ModelVersionCodec.LAYER_SUFFIX, layer), Reason.CORRUPT);
     }
 
     @Test
     void refusesAnEntryTheManifestDoesNotList() {
-        byte[] archive = Archives.withEntry(codec.encode(plain), "backbone/extra.nd4j", new byte[]{1, 2, 3});
+        byte[] archive = Archives.withEntry(codec.encode(plain), ModelVersionCodec.LAYER_PREFIX + "extra" + ModelVersionCodec.LAYER_SUFFIX, new byte[]{1, 2, 3});
 
         assertRefused(codec, archive, Reason.CORRUPT);
     }

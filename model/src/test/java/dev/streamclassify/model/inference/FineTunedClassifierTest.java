@@ -3,6 +3,7 @@ package dev.streamclassify.model.inference;
 import dev.streamclassify.model.artifact.ArtifactException.Reason;
 import dev.streamclassify.model.artifact.ArtifactException;
 import dev.streamclassify.model.artifact.ModelVersion;
+import dev.streamclassify.model.artifact.RawParams;
 import dev.streamclassify.model.backbone.Backbone;
 import dev.streamclassify.model.testing.TestModels;
 import org.junit.jupiter.api.AfterAll;
@@ -112,7 +113,7 @@ class FineTunedClassifierTest {
 
     @Test
     void refusesALayerWithoutParameters() throws Exception {
-        assertRefused(withLayers(plain, Map.of("pool1", Nd4j.toByteArray(Nd4j.create(DataType.FLOAT, 0)))),
+        assertRefused(withLayers(plain, Map.of("pool1", RawParams.of(Nd4j.create(DataType.FLOAT, 0)))),
                 Reason.SHAPE_MISMATCH, "pool1");
         assertRefused(withLayers(plain, Map.of("input", paramsOf(other, "conv2"))), Reason.SHAPE_MISMATCH, "input");
     }
@@ -127,7 +128,7 @@ class FineTunedClassifierTest {
         INDArray params = other.graph().getLayer("conv2").params().dup();
         params.putScalar(0, 3, Double.POSITIVE_INFINITY);
 
-        assertRefused(withLayers(plain, Map.of("conv2", Nd4j.toByteArray(params))), Reason.NON_FINITE_WEIGHTS, "conv2");
+        assertRefused(withLayers(plain, Map.of("conv2", RawParams.of(params))), Reason.NON_FINITE_WEIGHTS, "conv2");
     }
 
     @Test
@@ -148,7 +149,7 @@ class FineTunedClassifierTest {
     }
 
     private static byte[] paramsOf(Backbone backbone, String layer) throws IOException {
-        return Nd4j.toByteArray(backbone.graph().getLayer(layer).params());
+        return RawParams.of(backbone.graph().getLayer(layer).params());
     }
 
     private static ModelVersion withLayers(ModelVersion v, Map<String, byte[]> layers) {

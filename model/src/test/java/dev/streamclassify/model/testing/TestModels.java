@@ -3,6 +3,7 @@ package dev.streamclassify.model.testing;
 import dev.streamclassify.model.artifact.BackboneRef;
 import dev.streamclassify.model.artifact.ModelBytes;
 import dev.streamclassify.model.artifact.ModelVersion;
+import dev.streamclassify.model.artifact.RawParams;
 import dev.streamclassify.model.artifact.TrainingMetrics;
 import dev.streamclassify.model.backbone.Backbone;
 import dev.streamclassify.model.backbone.Backbones;
@@ -50,15 +51,21 @@ public final class TestModels {
     public static ModelVersion version(Backbone backbone, String name, long version, List<String> labels, long seed) {
         MultiLayerNetwork head = Heads.build(HeadConfig.DEFAULT, backbone.info().featureSize(), labels.size(), seed);
         try {
-            return version(backbone, name, version, labels, ModelBytes.of(head));
+            return version(backbone, name, version, labels, RawParams.of(head.params()));
         } finally {
             head.close();
         }
     }
 
-    public static ModelVersion version(Backbone backbone, String name, long version, List<String> labels, byte[] headBytes) {
+    /** A version whose head is {@link HeadConfig#DEFAULT} with the given raw parameters. */
+    public static ModelVersion version(Backbone backbone, String name, long version, List<String> labels, byte[] headParams) {
+        return version(backbone, name, version, labels, HeadConfig.DEFAULT, headParams);
+    }
+
+    public static ModelVersion version(Backbone backbone, String name, long version, List<String> labels, HeadConfig head,
+                                       byte[] headParams) {
         return new ModelVersion(name, version, labels, backbone.info().preprocessing(), BackboneRef.of(backbone.info()),
-                HeadConfig.DEFAULT, new TrainingMetrics(0.5, 10, 10, 1, 0.1, Map.of(), Map.of()),
-                Instant.parse("2026-11-29T16:00:00Z"), headBytes, Map.of());
+                head, new TrainingMetrics(0.5, 10, 10, 1, 0.1, Map.of(), Map.of()),
+                Instant.parse("2026-11-29T16:00:00Z"), headParams, Map.of());
     }
 }

@@ -1,5 +1,6 @@
 package dev.streamclassify.trainer.training;
 
+import dev.streamclassify.model.artifact.RawParams;
 import dev.streamclassify.model.backbone.Backbone;
 import dev.streamclassify.model.image.PreprocessingSpec;
 import dev.streamclassify.model.inference.Owned;
@@ -31,7 +32,7 @@ import java.util.Set;
  */
 public final class FineTuner {
 
-    /** Replaced parameters of the fine-tuned backbone layers (Nd4j binary) and the losses per epoch. */
+    /** Replaced parameters of the fine-tuned backbone layers (raw float32, {@link RawParams}) and the losses per epoch. */
     public record Result(Map<String, byte[]> layers, List<Double> epochLosses, EvalReport holdout, double seconds) {
     }
 
@@ -67,11 +68,7 @@ public final class FineTuner {
             EvalReport eval = NetworkTrainer.evaluate(net, holdout);
             Map<String, byte[]> layers = new LinkedHashMap<>();
             for (String name : tuned) {
-                try {
-                    layers.put(name, Nd4j.toByteArray(net.getLayer(name).params().dup()));
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
+                layers.put(name, RawParams.of(net.getLayer(name).params()));
             }
             for (int i = 0; i < head.getnLayers(); i++) {
                 head.getLayer(i).setParams(net.getLayer(headLayerName(i)).params().dup());

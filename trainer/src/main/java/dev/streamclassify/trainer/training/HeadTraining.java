@@ -1,7 +1,7 @@
 package dev.streamclassify.trainer.training;
 
 import dev.streamclassify.model.artifact.BackboneRef;
-import dev.streamclassify.model.artifact.ModelBytes;
+import dev.streamclassify.model.artifact.RawParams;
 import dev.streamclassify.model.artifact.ModelVersion;
 import dev.streamclassify.model.artifact.TrainingMetrics;
 import dev.streamclassify.model.backbone.Backbone;
@@ -74,7 +74,7 @@ public final class HeadTraining {
             TrainingMetrics metrics = new TrainingMetrics(eval.accuracy(), train.size(), holdout.size(), epochs,
                     seconds, eval.precision(), eval.recall());
             ModelVersion mv = new ModelVersion(modelName, version, train.labels(), backbone.info().preprocessing(),
-                    BackboneRef.of(backbone.info()), head, metrics, clock.instant(), ModelBytes.of(net), tunedLayers);
+                    BackboneRef.of(backbone.info()), head, metrics, clock.instant(), RawParams.of(net.params()), tunedLayers);
             return new Outcome(mv, eval, trainF.computed() + holdF.computed(), trainF.cached() + holdF.cached(), result.seconds());
         }
     }
