@@ -4,17 +4,33 @@ import dev.streamclassify.model.image.ImageRejectedException.Reason;
 
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
+import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.stream.ImageInputStream;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 
 /**
- * Decodes PNG, JPEG, BMP and GIF bytes into {@link RawImage}s. The header is read first so that the pixel
- * bound is enforced before any pixel buffer is allocated. Thread-safe.
+ * Decodes PNG, JPEG, BMP and GIF bytes into {@link RawImage}s, and nothing else: ImageIO would also run its TIFF and
+ * WBMP readers (more decoder surface, formats the contract does not name). The header is read first so that the pixel
+ * and decoded-size bounds hold before any pixel buffer is allocated. A decoder warning (ImageIO fills a truncated JPEG
+ * with grey and only warns) and a decoder Error are refusals too. Thread-safe.
  */
 public final class ImageDecoder {
+
+    /** ImageIO format names of the readers we let run. */
+    private static final Set<String> FORMATS = Set.of("png", "jpeg", "bmp", "gif");
+
+    /**
+     * Decoded raster bytes per pixel we accept at the full pixel limit (8-bit RGBA); a 16-bit or many-channel image is
+     * allowed proportionally fewer pixels, so no image decodes to more than {@code maxPixels * 4} bytes.
+     */
+    static final int BYTES_PER_PIXEL_BUDGET = 4;
 
     private final DecodeLimits limits;
 
@@ -35,28 +51,66 @@ public final class ImageDecoder {
                     "image has " + encoded.length + " bytes, limit is " + limits.maxBytes());
         }
         try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(encoded))) {
-            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
-            if (!readers.hasNext()) {
-                throw new ImageRejectedException(Reason.UNSUPPORTED_FORMAT,
-                        "not a PNG, JPEG, BMP or GIF image");
-            }
-            ImageReader reader = readers.next();
+            ImageReader reader = allowedReader(in);
             try {
                 reader.setInput(in, true, true);
-                long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
-                if (pixels <= 0) {
-                    throw new ImageRejectedException(Reason.CORRUPT, "image header declares no pixels");
+                List<String> warnings = new ArrayList<>();
+                reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+                checkSize(reader);
+                BufferedImage image = reader.read(0);
+                if (!warnings.isEmpty()) {
+                    throw new ImageRejectedException(Reason.CORRUPT, "image decodes only partly: " + String.join("; ", warnings));
                 }
-                if (pixels > limits.maxPixels()) {
-                    throw new ImageRejectedException(Reason.TOO_MANY_PIXELS,
-                            "image has " + pixels + " pixels, limit is " + limits.maxPixels());
-                }
-                return toRaw(reader.read(0));
+                return toRaw(image);
             } finally {
                 reader.dispose();
             }
-        } catch (IOException | RuntimeException e) {
-            throw new ImageRejectedException(Reason.CORRUPT, "cannot decode image: " + e.getMessage(), e);
+        } catch (ImageRejectedException e) {
+            throw e;
+        } catch (Exception | Error e) {
+            // decoders throw Errors too (e.g. on malformed JPEG tables); one image must never take the caller down
+            throw new ImageRejectedException(Reason.CORRUPT, "cannot decode image: " + e, e);
+        }
+    }
+
+    private static ImageReader allowedReader(ImageInputStream in) throws ImageRejectedException {
+        for (Iterator<ImageReader> readers = ImageIO.getImageReaders(in); readers.hasNext(); ) {
+            ImageReader reader = readers.next();
+            String format;
+            try {
+                format = reader.getFormatName().toLowerCase(Locale.ROOT);
+            } catch (IOException e) {
+                format = "";
+            }
+            if (FORMATS.contains(format)) {
+                return reader;
+            }
+            reader.dispose();
+        }
+        throw new ImageRejectedException(Reason.UNSUPPORTED_FORMAT, "not a PNG, JPEG, BMP or GIF image");
+    }
+
+    private void checkSize(ImageReader reader) throws IOException, ImageRejectedException {
+        long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
+        if (pixels <= 0) {
+            throw new ImageRejectedException(Reason.CORRUPT, "image header declares no pixels");
+        }
+        if (pixels > limits.maxPixels()) {
+            throw new ImageRejectedException(Reason.TOO_MANY_PIXELS,
+                    "image has " + pixels + " pixels, limit is " + limits.maxPixels());
+        }
+        Iterator<ImageTypeSpecifier> types = reader.getImageTypes(0);
+        if (types == null || !types.hasNext()) {
+            throw new ImageRejectedException(Reason.CORRUPT, "image declares no decodable pixel type");
+        }
+        int bits = 0;
+        for (int size : types.next().getSampleModel().getSampleSize()) {
+            bits += size;
+        }
+        long bytesPerPixel = Math.max(1, (bits + 7) / 8);
+        if (pixels * bytesPerPixel > limits.maxPixels() * BYTES_PER_PIXEL_BUDGET) {
+            throw new ImageRejectedException(Reason.TOO_MANY_PIXELS, "image has " + pixels + " pixels of " + bytesPerPixel
+                    + " bytes, limit is " + limits.maxPixels() * BYTES_PER_PIXEL_BUDGET + " decoded bytes");
         }
     }
 

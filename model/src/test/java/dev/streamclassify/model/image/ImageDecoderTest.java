@@ -6,6 +6,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.NullAndEmptySource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import javax.imageio.spi.IIORegistry;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -120,6 +121,53 @@ class ImageDecoderTest {
 
         assertRefused(decoder, Arrays.copyOf(png, png.length / 2), Reason.CORRUPT);
         assertRefused(decoder, Arrays.copyOf(png, 20), Reason.CORRUPT);
+    }
+
+    @Test
+    void refusesATruncatedJpegThatImageIoWouldFillWithGreyAsCorrupt() {
+        byte[] jpeg = ImageEncoder.encode(TestImages.pattern(64, 64, 3), "jpeg");
+
+        ImageRejectedException e = assertRefused(decoder, Arrays.copyOf(jpeg, jpeg.length * 3 / 4), Reason.CORRUPT);
+
+        assertThat(e).hasMessageContaining("partly");
+    }
+
+    @Test
+    void refusesTiffAlthoughImageIoCouldReadIt() {
+        assertRefused(decoder, ImageEncoder.encode(TestImages.pattern(16, 16, 3), "tiff"), Reason.UNSUPPORTED_FORMAT);
+    }
+
+    @Test
+    void refusesWbmpAlthoughImageIoCouldReadIt() {
+        // type 0, fixed header 0, width 8, height 2, one byte per row
+        byte[] wbmp = {0, 0, 8, 2, (byte) 0xF0, 0x0F};
+
+        assertRefused(decoder, wbmp, Reason.UNSUPPORTED_FORMAT);
+    }
+
+    @Test
+    void boundsDecodedBytesPerPixelNotJustPixels() throws Exception {
+        int side = 10;
+        DecodeLimits limits = new DecodeLimits(1 << 20, side * side);
+
+        byte[] rgba16 = TestImages.png(side, side, 16, 6, new byte[side * (1 + side * 8)]);
+        byte[] rgba8 = TestImages.png(side, side, 8, 6, new byte[side * (1 + side * 4)]);
+
+        assertThat(assertRefused(new ImageDecoder(limits), rgba16, Reason.TOO_MANY_PIXELS)).hasMessageContaining("8 bytes");
+        assertThat(new ImageDecoder(limits).decode(rgba8).width()).isEqualTo(side);
+    }
+
+    @Test
+    void aDecoderErrorIsARefusalNotACrash() {
+        ErrorThrowingGifReader.Spi spi = new ErrorThrowingGifReader.Spi();
+        IIORegistry.getDefaultInstance().registerServiceProvider(spi);
+        try {
+            ImageRejectedException e = assertRefused(decoder, ErrorThrowingGifReader.MAGIC, Reason.CORRUPT);
+
+            assertThat(e.getCause()).isInstanceOf(StackOverflowError.class);
+        } finally {
+            IIORegistry.getDefaultInstance().deregisterServiceProvider(spi);
+        }
     }
 
     @Test
