@@ -9,7 +9,17 @@ public final class ArtifactException extends Exception {
         FOREIGN_BACKBONE("foreign-backbone"),
         INPUT_MISMATCH("input-mismatch"),
         SHAPE_MISMATCH("shape-mismatch"),
-        NON_FINITE_WEIGHTS("non-finite-weights");
+        NON_FINITE_WEIGHTS("non-finite-weights"),
+        /** Outputs on the warm-up canary batch are NaN, infinite or not a probability distribution. */
+        UNSTABLE_OUTPUT("unstable-output"),
+        /** No signature, and unsigned versions are not allowed. */
+        UNSIGNED("unsigned"),
+        /** Signed by a key that is not among the trusted keys. */
+        UNTRUSTED_KEY("untrusted-key"),
+        /** A signature by a trusted key that does not match the bytes. */
+        BAD_SIGNATURE("bad-signature"),
+        /** A second, different record under a version key already seen: versions are immutable. */
+        VERSION_CONFLICT("version-conflict");
 
         private final String code;
 

@@ -43,6 +43,13 @@ public final class ModelVersionCodec {
     private static final LocalDateTime ENTRY_TIME = LocalDateTime.of(2000, 1, 1, 0, 0);
     private static final ObjectWriter MANIFEST_WRITER = Json.MAPPER.writer().with(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
 
+    /**
+     * Default bound on the sum of uncompressed entries. A record is at most 64 MiB (the models topic's
+     * max.message.bytes) and float weights barely compress, so real versions stay under it; a decode then holds at
+     * most about twice this on the heap (entries, then parsed floats), a fraction of the services' -Xmx768m.
+     */
+    public static final long DEFAULT_MAX_UNCOMPRESSED_BYTES = 96L * 1024 * 1024;
+
     /** Guards against zip bombs: the sum of uncompressed entries may not exceed this. */
     private final long maxUncompressedBytes;
 
@@ -51,7 +58,7 @@ public final class ModelVersionCodec {
     }
 
     public ModelVersionCodec() {
-        this(512L * 1024 * 1024);
+        this(DEFAULT_MAX_UNCOMPRESSED_BYTES);
     }
 
     record Manifest(int format, String name, long version, List<String> labels, PreprocessingSpec preprocessing,

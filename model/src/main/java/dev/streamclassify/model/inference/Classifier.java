@@ -7,16 +7,20 @@ import dev.streamclassify.model.artifact.ModelVersion;
 import dev.streamclassify.model.artifact.RawParams;
 import dev.streamclassify.model.backbone.Backbone;
 import dev.streamclassify.model.backbone.BackboneInfo;
+import dev.streamclassify.model.image.Preprocessor;
+import dev.streamclassify.model.image.RawImage;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 
 /**
  * A servable model version: the frozen backbone plus the version's head (and, if the version fine-tuned top
@@ -97,12 +101,47 @@ public final class Classifier implements AutoCloseable {
         return out;
     }
 
-    /** Runs a few forward passes so the first real batch does not pay for lazy native initialisation. */
-    public void warmUp(int batchSize) {
+    /** Probabilities that sum to 1 within this are a distribution; float32 softmax rows sum to 1 within ~1e-6. */
+    static final double SUM_TOLERANCE = 1e-3;
+
+    /**
+     * Runs a few forward passes so the first real batch does not pay for lazy native initialisation, and uses them as
+     * a canary: weights can be finite yet overflow to NaN or infinity on real input, so every output of a batch of
+     * blank and of noise images must be a probability distribution, or the version is refused before it serves.
+     */
+    public void warmUp(int batchSize) throws ArtifactException {
         var spec = version.preprocessing();
-        INDArray zeros = Nd4j.zeros(Math.max(1, batchSize), spec.channels(), spec.height(), spec.width());
-        probabilities(zeros);
-        probabilities(zeros.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 1)));
+        Preprocessor pre = new Preprocessor(spec);
+        Random random = new Random(42);
+        List<float[]> images = new ArrayList<>();
+        for (int i = 0; i < Math.max(2, batchSize); i++) {
+            // one blank image, then noise over the whole pixel range through the version's own normalisation
+            byte[] px = new byte[spec.valuesPerImage()];
+            if (i > 0) {
+                random.nextBytes(px);
+            }
+            images.add(pre.apply(new RawImage(spec.width(), spec.height(), spec.channels(), px)));
+        }
+        INDArray canary = Batch.of(spec, images);
+        requireDistributions(probabilities(canary));
+        requireDistributions(probabilities(canary.get(NDArrayIndex.interval(0, 1))));
+    }
+
+    private void requireDistributions(float[][] probs) throws ArtifactException {
+        for (float[] row : probs) {
+            double sum = 0;
+            for (float p : row) {
+                if (!Float.isFinite(p) || p < 0 || p > 1 + SUM_TOLERANCE) {
+                    throw new ArtifactException(Reason.UNSTABLE_OUTPUT, version.id() + " outputs " + p
+                            + " on the warm-up canary batch: not a probability");
+                }
+                sum += p;
+            }
+            if (Math.abs(sum - 1) > SUM_TOLERANCE) {
+                throw new ArtifactException(Reason.UNSTABLE_OUTPUT, version.id() + " outputs probabilities summing to " + sum
+                        + " on the warm-up canary batch");
+            }
+        }
     }
 
     @Override

@@ -7,6 +7,8 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -42,6 +44,34 @@ final class Archives {
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /**
+     * {@code archive} with its head replaced by {@code size} zero bytes, streamed (never held in memory) and listed in
+     * the manifest with its true sha256: a zip bomb that passes every check but the size budget.
+     */
+    static byte[] bombWithHeadOf(byte[] archive, long size) throws Exception {
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        byte[] zeros = new byte[1 << 20];
+        for (long left = size; left > 0; left -= zeros.length) {
+            sha.update(zeros, 0, (int) Math.min(zeros.length, left));
+        }
+        String hex = HexFormat.of().formatHex(sha.digest());
+        byte[] manifest = entries(withManifest(archive, m -> ((ObjectNode) m.get("entries")).put(ModelVersionCodec.HEAD, hex)))
+                .get(ModelVersionCodec.MANIFEST);
+        var bytes = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+            zip.setLevel(9);
+            zip.putNextEntry(new ZipEntry(ModelVersionCodec.MANIFEST));
+            zip.write(manifest);
+            zip.closeEntry();
+            zip.putNextEntry(new ZipEntry(ModelVersionCodec.HEAD));
+            for (long left = size; left > 0; left -= zeros.length) {
+                zip.write(zeros, 0, (int) Math.min(zeros.length, left));
+            }
+            zip.closeEntry();
         }
         return bytes.toByteArray();
     }

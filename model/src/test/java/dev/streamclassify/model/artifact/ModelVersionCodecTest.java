@@ -220,6 +220,18 @@ class ModelVersionCodecTest {
     }
 
     @Test
+    void refusesTheReported500MiBBombWithTheDefaultBudgetWhichIsWellUnderTheShippedHeap() throws Exception {
+        long shippedHeap = 768L * 1024 * 1024;
+        assertThat(ModelVersionCodec.DEFAULT_MAX_UNCOMPRESSED_BYTES).as("default budget vs -Xmx768m").isLessThanOrEqualTo(shippedHeap / 4);
+        byte[] archive = Archives.bombWithHeadOf(codec.encode(plain), 500L * 1024 * 1024);
+        assertThat(archive.length).as("compressed size").isLessThan(1024 * 1024);
+
+        ArtifactException e = assertRefused(codec, archive, Reason.CORRUPT);
+
+        assertThat(e).hasMessageContaining("size limit");
+    }
+
+    @Test
     void acceptsAnArchiveRightAtTheSizeLimit() throws Exception {
         byte[] archive = codec.encode(plain);
         long expanded = Archives.entries(archive).values().stream().mapToLong(b -> b.length).sum();

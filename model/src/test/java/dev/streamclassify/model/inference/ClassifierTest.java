@@ -1,15 +1,21 @@
 package dev.streamclassify.model.inference;
 
+import dev.streamclassify.model.artifact.ArtifactException;
 import dev.streamclassify.model.artifact.ModelVersion;
+import dev.streamclassify.model.artifact.RawParams;
 import dev.streamclassify.model.backbone.Backbone;
+import dev.streamclassify.model.head.HeadConfig;
+import dev.streamclassify.model.head.Heads;
 import dev.streamclassify.model.image.ImageEncoder;
 import dev.streamclassify.model.image.Preprocessor;
 import dev.streamclassify.model.image.RawImage;
 import dev.streamclassify.model.testing.TestModels;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.util.ArrayList;
@@ -18,6 +24,7 @@ import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.assertj.core.api.Assertions.within;
 
 class ClassifierTest {
@@ -120,6 +127,43 @@ class ClassifierTest {
             classifier.warmUp(8);
 
             assertThat(classifier.probabilities(batch)[1]).containsExactly(before[1], within(0f));
+        }
+    }
+
+    @Test
+    void refusesAtWarmUpAVersionWhoseFiniteWeightsOverflowOnRealInput() throws Exception {
+        try (Classifier classifier = Classifier.load(overflowing(), backbone)) {
+            ArtifactException e = catchThrowableOfType(ArtifactException.class, () -> classifier.warmUp(4));
+
+            assertThat(e).as("warm-up should refuse the version").isNotNull();
+            assertThat(e.reason()).isEqualTo(ArtifactException.Reason.UNSTABLE_OUTPUT);
+        }
+    }
+
+    @Test
+    void neverAnswersWithANaNConfidence() throws Exception {
+        try (Classifier classifier = Classifier.load(overflowing(), backbone)) {
+            INDArray batch = randomBatch(3, 11);
+            assertThat(classifier.probabilities(batch)[0]).as("the raw output is NaN").contains(Float.NaN);
+
+            assertThatThrownBy(() -> classifier.classify(batch, 2)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("not a probability");
+        }
+    }
+
+    /**
+     * Finite weights (they pass validation) so large that a non-blank input overflows the hidden layer to infinity,
+     * which the output layer's mixed signs turn into NaN (softmax alone is robust to large logits).
+     */
+    private static ModelVersion overflowing() {
+        HeadConfig config = HeadConfig.DEFAULT.withHiddenLayers(List.of(16));
+        MultiLayerNetwork head = Heads.build(config, backbone.info().featureSize(), LABELS.size(), 1);
+        try {
+            INDArray params = head.params();
+            params.assign(Nd4j.rand(new Random(5).nextLong(), params.shape()).subi(0.5).muli(1e38));
+            return TestModels.version(backbone, "m", 5, LABELS, config, RawParams.of(head.params()));
+        } finally {
+            head.close();
         }
     }
 
