@@ -11,6 +11,8 @@ import dev.streamclassify.model.image.Preprocessor;
 import dev.streamclassify.model.inference.Batch;
 import dev.streamclassify.model.inference.Classifier;
 import dev.streamclassify.model.inference.Owned;
+import dev.streamclassify.model.signing.SigningKeys;
+import dev.streamclassify.model.signing.VersionSigner;
 import dev.streamclassify.streams.StreamsApp;
 import dev.streamclassify.streams.config.StreamsAppConfig;
 import dev.streamclassify.trainer.dataset.Dataset;
@@ -41,10 +43,12 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -147,12 +151,15 @@ public final class Benchmark {
                                    int batch, String name) throws Exception {
         Path state = Files.createTempDirectory("bench-" + name);
         String suffix = "-" + name;
-        StreamsAppConfig config = StreamsAppConfig.of(Map.of("bootstrap.servers", broker.bootstrapServers(),
+        KeyPair signing = SigningKeys.generate();
+        Map<String, Object> settings = new HashMap<>(Map.of("bootstrap.servers", broker.bootstrapServers(),
                 "application.id", "bench" + suffix, "http.port", 0, "state.dir", state.toString(),
                 "images.topic", "images" + suffix, "predictions.topic", "predictions" + suffix, "dlq.topic", "dlq" + suffix,
                 "models.topic", "models" + suffix, "batch.max.size", batch, "batch.max.delay.ms", 20));
+        settings.put("models.trusted.keys", SigningKeys.publicBase64(signing.getPublic()));
+        StreamsAppConfig config = StreamsAppConfig.of(settings);
         try (StreamsApp app = new StreamsApp(config, backbone).start();
-             ModelPublisher publisher = new ModelPublisher(broker.bootstrapServers(), config.modelsTopic())) {
+             ModelPublisher publisher = new ModelPublisher(broker.bootstrapServers(), config.modelsTopic(), new VersionSigner(signing))) {
             publisher.publishAndActivate(trained.version(), "bench");
             app.awaitModel(Duration.ofMinutes(1));
             Properties p = new Properties();

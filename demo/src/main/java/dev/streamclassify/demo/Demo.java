@@ -7,6 +7,8 @@ import dev.streamclassify.model.backbone.Backbones;
 import dev.streamclassify.model.head.HeadConfig;
 import dev.streamclassify.model.image.ImageEncoder;
 import dev.streamclassify.model.internal.Json;
+import dev.streamclassify.model.signing.SigningKeys;
+import dev.streamclassify.model.signing.VersionSigner;
 import dev.streamclassify.streams.StreamsApp;
 import dev.streamclassify.streams.config.StreamsAppConfig;
 import dev.streamclassify.streams.topology.PredictionEvent;
@@ -34,6 +36,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -84,7 +87,10 @@ public final class Demo {
                     backbone.info().name(), backbone.info().fingerprint().substring(0, 19) + "…", backbone.info().cutLayer(),
                     backbone.info().featureSize());
 
+            // a signing key for this run: streams-app serves only versions signed by a key it trusts
+            KeyPair signing = SigningKeys.generate();
             StreamsAppConfig config = StreamsAppConfig.of(Map.of(
+                    "models.trusted.keys", SigningKeys.publicBase64(signing.getPublic()),
                     "bootstrap.servers", broker.bootstrapServers(),
                     "application.id", "demo-classify",
                     "http.port", 0,
@@ -93,7 +99,7 @@ public final class Demo {
                     "batch.max.delay.ms", 20));
             try (StreamsApp app = new StreamsApp(config, backbone).start();
                  FeatureCache cache = FeatureCache.open(work.resolve("features"), backbone.info().fingerprint(), backbone.info().featureSize());
-                 ModelPublisher publisher = new ModelPublisher(broker.bootstrapServers(), config.modelsTopic())) {
+                 ModelPublisher publisher = new ModelPublisher(broker.bootstrapServers(), config.modelsTopic(), new VersionSigner(signing))) {
                 out.printf("== 2. streams-app started (HTTP metrics on http://localhost:%d/metrics); no model yet, images will wait%n", app.httpPort());
 
                 Map<Long, Double> offline = new TreeMap<>();

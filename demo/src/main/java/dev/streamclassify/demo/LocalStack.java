@@ -5,6 +5,8 @@ import dev.streamclassify.model.backbone.Backbone;
 import dev.streamclassify.model.backbone.Backbones;
 import dev.streamclassify.model.head.HeadConfig;
 import dev.streamclassify.model.image.ImageEncoder;
+import dev.streamclassify.model.signing.SigningKeys;
+import dev.streamclassify.model.signing.VersionSigner;
 import dev.streamclassify.streams.StreamsApp;
 import dev.streamclassify.streams.config.StreamsAppConfig;
 import dev.streamclassify.trainer.control.TrainerService;
@@ -19,6 +21,7 @@ import dev.streamclassify.trainer.training.TrainSettings;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -45,13 +48,16 @@ public final class LocalStack {
         CountDownLatch stop = new CountDownLatch(1);
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(kafkaPort, root.resolve("kafka"));
              Backbone backbone = Backbones.loadDefault()) {
+            Path privateKey = signingKey(root.resolve("keys"));
             Map<String, Object> settings = new HashMap<>();
+            settings.put("models.trusted.keys", "file:" + root.resolve("keys").resolve("model-signing.pub"));
             settings.put("bootstrap.servers", broker.bootstrapServers());
             settings.put("http.port", httpPort);
             settings.put("state.dir", root.resolve("streams").toString());
             StreamsAppConfig config = StreamsAppConfig.of(settings);
             Files.createDirectories(root.resolve("datasets"));
             TrainerServiceConfig trainerConfig = TrainerServiceConfig.of(Map.of(
+                    "models.signing.key", "file:" + privateKey,
                     "bootstrap.servers", broker.bootstrapServers(),
                     "http.port", httpPort + 1,
                     "data.root", root.resolve("datasets").toString(),
@@ -60,7 +66,8 @@ public final class LocalStack {
                  TrainerService trainer = new TrainerService(trainerConfig, backbone)) {
                 trainer.start();
                 if (fresh) {
-                    publishFirstVersion(broker.bootstrapServers(), config.modelsTopic(), backbone, root);
+                    publishFirstVersion(broker.bootstrapServers(), config.modelsTopic(), backbone, root,
+                            trainerConfig.modelSigner(System.getenv()).orElseThrow());
                 }
                 writeSamples(samples);
                 writeTrainingImages(root.resolve("training"));
@@ -86,11 +93,26 @@ public final class LocalStack {
     }
 
     /** Version 1 learns from only 5 labelled images per class, so a retrain on more data visibly wins the gate. */
-    private static void publishFirstVersion(String bootstrap, String topic, Backbone backbone, Path root) throws Exception {
+    /**
+     * The stack's signing key pair in {@code dir}, made on first start like {@code trainer keygen} does: the trainer
+     * signs with the private key, streams-app trusts the public one.
+     */
+    private static Path signingKey(Path dir) throws Exception {
+        Path privateKey = dir.resolve("model-signing.key");
+        if (!Files.exists(privateKey)) {
+            Files.createDirectories(dir);
+            KeyPair pair = SigningKeys.generate();
+            Files.writeString(privateKey, SigningKeys.privatePem(pair.getPrivate()));
+            Files.writeString(dir.resolve("model-signing.pub"), SigningKeys.publicPem(pair.getPublic()));
+        }
+        return privateKey;
+    }
+
+    private static void publishFirstVersion(String bootstrap, String topic, Backbone backbone, Path root, VersionSigner signer) throws Exception {
         Dataset train = FashionMnist.sampleTrain().samplePerClass(5, 1);
         Dataset holdout = FashionMnist.sampleTest();
         try (FeatureCache cache = FeatureCache.open(root.resolve("features"), backbone.info().fingerprint(), backbone.info().featureSize());
-             ModelPublisher publisher = new ModelPublisher(bootstrap, topic)) {
+             ModelPublisher publisher = new ModelPublisher(bootstrap, topic, signer)) {
             HeadTraining.Outcome o = HeadTraining.run(backbone, cache, train, holdout, HeadConfig.DEFAULT, TrainSettings.DEFAULT,
                     "default", 1, Clock.systemUTC(), Progress.none());
             publisher.publishAndActivate(o.version(), "local-stack-v1");

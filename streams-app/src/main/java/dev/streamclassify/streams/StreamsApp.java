@@ -82,8 +82,8 @@ public final class StreamsApp implements AutoCloseable {
         registry.config().commonTags("application", config.applicationId());
         this.metrics = new ClassifyMetrics(registry);
         this.models = new ModelHolder(clock);
-        this.watcher = new ModelWatcher(new ModelWatcher.Settings(config.modelsTopic(), config.modelName(), config.batchMaxSize()),
-                config.consumerProperties(), backbone, models, metrics);
+        this.watcher = new ModelWatcher(new ModelWatcher.Settings(config.modelsTopic(), config.modelName(), config.batchMaxSize(),
+                config.modelTrust(System.getenv())), config.consumerProperties(), backbone, models, metrics);
 
         Map<String, Object> props = config.streamsProperties();
         ErrorHandling.configure(props, topics.deadLetters().name(), metrics);
@@ -245,7 +245,15 @@ public final class StreamsApp implements AutoCloseable {
         }
         LOG.info("Backbone {} ({}), features cut at {}: {} values", backbone.info().name(), backbone.info().fingerprint(),
                 backbone.info().cutLayer(), backbone.info().featureSize());
-        StreamsApp app = new StreamsApp(config, backbone);
+        StreamsApp app;
+        try {
+            app = new StreamsApp(config, backbone);
+        } catch (ConfigException e) {
+            backbone.close();
+            System.err.println("Invalid configuration: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try (backbone) {
                 app.close();

@@ -8,6 +8,7 @@ import dev.streamclassify.model.catalog.ModelsTopic;
 import dev.streamclassify.model.head.HeadConfig;
 import dev.streamclassify.model.head.Heads;
 import dev.streamclassify.model.inference.Owned;
+import dev.streamclassify.model.testing.TestKeys;
 import dev.streamclassify.model.testing.TestModels;
 import dev.streamclassify.streams.config.StreamsAppConfig;
 import dev.streamclassify.streams.metrics.ClassifyMetrics;
@@ -190,7 +191,8 @@ class StreamsAppIntegrationTest {
             fixture.activate(1);
             try (StreamsApp app = startReady(fixture, Map.of());
                  Backbone foreign = TestModels.tinyBackbone(12)) {
-                fixture.publishRaw(ModelsTopic.versionKey(ClassifyFixture.MODEL, 2), "not a zip".getBytes(StandardCharsets.UTF_8));
+                fixture.publishSigned(ModelsTopic.versionKey(ClassifyFixture.MODEL, 2), "not a zip".getBytes(StandardCharsets.UTF_8),
+                        TestKeys.SIGNER);
                 fixture.activate(2);
                 fixture.publish(TestModels.version(foreign, ClassifyFixture.MODEL, 3, LABELS, 3));
                 fixture.activate(3);

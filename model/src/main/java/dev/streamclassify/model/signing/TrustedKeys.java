@@ -3,10 +3,13 @@ package dev.streamclassify.model.signing;
 import dev.streamclassify.model.artifact.ArtifactException;
 import dev.streamclassify.model.artifact.ArtifactException.Reason;
 
+import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.security.PublicKey;
 import java.security.Signature;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -30,6 +33,40 @@ public final class TrustedKeys {
         Map<String, PublicKey> byId = new LinkedHashMap<>();
         keys.forEach(k -> byId.put(SigningKeys.keyId(k), k));
         return new TrustedKeys(byId, false);
+    }
+
+    /** Documentation of the trusted-keys setting, shared by the services that declare it. */
+    public static final String KEYS_DOC = "Public keys whose Ed25519 signatures on model versions are trusted, comma-separated: "
+            + "each the one-line base64 that 'trainer keygen' prints, file:/path/key.pub or env:VARIABLE. List the new "
+            + "and the old key while rotating. A version signed by no trusted key is refused before it is parsed.";
+    /** Documentation of the allow-unsigned setting. */
+    public static final String ALLOW_UNSIGNED_DOC = "Development only: also accept model versions without a signature "
+            + "(logged loudly at start). A bad or foreign signature is still refused.";
+
+    /**
+     * Trusted keys from setting values ({@link #KEYS_DOC}); {@code env} resolves {@code env:} entries.
+     *
+     * @throws IllegalArgumentException naming the entry that is not a readable Ed25519 public key, or when there is
+     *                                  neither a key nor {@code allowUnsigned}: such a service could never load a version
+     */
+    public static TrustedKeys fromSettings(List<String> entries, boolean allowUnsigned, Map<String, String> env) {
+        List<PublicKey> keys = new ArrayList<>();
+        for (String entry : entries) {
+            if (entry.isBlank()) {
+                continue;
+            }
+            try {
+                keys.add(SigningKeys.parsePublic(SigningKeys.resolve(entry.trim(), env)));
+            } catch (IOException | IllegalArgumentException e) {
+                throw new IllegalArgumentException("cannot read trusted key '" + entry.trim() + "': " + e.getMessage(), e);
+            }
+        }
+        if (keys.isEmpty() && !allowUnsigned) {
+            throw new IllegalArgumentException("no trusted key: every model version would be refused; give the trainer's "
+                    + "public key (trainer keygen prints it) or, for development only, allow unsigned versions");
+        }
+        TrustedKeys trusted = of(keys);
+        return allowUnsigned ? trusted.allowingUnsigned() : trusted;
     }
 
     public static TrustedKeys none() {

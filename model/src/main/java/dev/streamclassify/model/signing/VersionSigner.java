@@ -10,10 +10,12 @@ import java.security.Signature;
 public final class VersionSigner {
 
     private final PrivateKey key;
+    private final PublicKey publicKey;
     private final String keyId;
 
     public VersionSigner(PrivateKey key, PublicKey publicKey) {
         this.key = key;
+        this.publicKey = publicKey;
         this.keyId = SigningKeys.keyId(publicKey);
     }
 
@@ -25,6 +27,10 @@ public final class VersionSigner {
     public static VersionSigner fromPrivatePem(String pem) {
         PrivateKey key = SigningKeys.parsePrivate(pem);
         return new VersionSigner(key, SigningKeys.publicOf(key));
+    }
+
+    public PublicKey publicKey() {
+        return publicKey;
     }
 
     public String keyId() {

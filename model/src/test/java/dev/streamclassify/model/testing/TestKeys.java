@@ -17,6 +17,11 @@ public final class TestKeys {
     private TestKeys() {
     }
 
+    /** The value of a {@code models.signing.key} setting that signs as {@link #SIGNER} (the PEM itself). */
+    public static String signingKeySetting() {
+        return SigningKeys.privatePem(PAIR.getPrivate());
+    }
+
     /** The value of a {@code models.trusted.keys} setting that trusts {@link #SIGNER}. */
     public static String trustedKeysSetting() {
         return SigningKeys.publicBase64(PAIR.getPublic());

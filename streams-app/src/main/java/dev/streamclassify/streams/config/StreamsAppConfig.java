@@ -1,6 +1,7 @@
 package dev.streamclassify.streams.config;
 
 import dev.streamclassify.model.artifact.ModelVersion;
+import dev.streamclassify.model.signing.TrustedKeys;
 import dev.streamclassify.service.LayeredSettings;
 import dev.streamclassify.service.MarkdownTable;
 import dev.streamclassify.service.Validators;
@@ -59,6 +60,8 @@ public final class StreamsAppConfig extends AbstractConfig {
     public static final String TOP_K = "top.k";
     public static final String HTTP_PORT = "http.port";
     public static final String STATE_DIR = "state.dir";
+    public static final String MODELS_TRUSTED_KEYS = "models.trusted.keys";
+    public static final String MODELS_ALLOW_UNSIGNED = "models.allow.unsigned";
     public static final String TOPICS_CREATE = "topics.create";
     public static final String TOPICS_PARTITIONS = "topics.partitions";
     public static final String TOPICS_REPLICATION_FACTOR = "topics.replication.factor";
@@ -121,6 +124,8 @@ public final class StreamsAppConfig extends AbstractConfig {
             .define(IMAGE_MAX_PIXELS, Type.LONG, 16_000_000L, Range.atLeast(1), Importance.LOW,
                     "Images whose header declares more pixels go to the dead-letter topic (too-many-pixels) before "
                             + "any pixel buffer is allocated.")
+            .define(MODELS_TRUSTED_KEYS, Type.LIST, "", Importance.HIGH, TrustedKeys.KEYS_DOC)
+            .define(MODELS_ALLOW_UNSIGNED, Type.BOOLEAN, false, Importance.HIGH, TrustedKeys.ALLOW_UNSIGNED_DOC)
             .define(TOP_K, Type.INT, 3, Range.between(1, 1000), Importance.LOW,
                     "How many best labels each prediction lists.")
             .define(HTTP_PORT, Type.INT, 8080, Range.between(0, 65_535), Importance.MEDIUM,
@@ -264,6 +269,19 @@ public final class StreamsAppConfig extends AbstractConfig {
     public Optional<String> stateDir() {
         String dir = getString(STATE_DIR);
         return dir.isBlank() ? Optional.empty() : Optional.of(dir);
+    }
+
+    /**
+     * The keys model versions must be signed with.
+     *
+     * @throws ConfigException when a key cannot be read, or there is none and unsigned versions are not allowed
+     */
+    public TrustedKeys modelTrust(Map<String, String> env) {
+        try {
+            return TrustedKeys.fromSettings(getList(MODELS_TRUSTED_KEYS), getBoolean(MODELS_ALLOW_UNSIGNED), env);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(MODELS_TRUSTED_KEYS + ": " + e.getMessage());
+        }
     }
 
     public boolean createTopics() {

@@ -27,6 +27,8 @@ public final class ClassifyMetrics {
     public static final String MODEL_REJECTED = "classify.model.rejected";
     public static final String MODEL_SWAP_DURATION = "classify.model.swap.duration";
     public static final String MODEL_RECORDS_IGNORED = "classify.model.records.ignored";
+    public static final String MODEL_FALLBACKS = "classify.model.fallbacks";
+    public static final String MODEL_WATCHER_ERRORS = "classify.model.watcher.errors";
     public static final String PRODUCE_ERRORS = "classify.produce.errors";
 
     private final MeterRegistry registry;
@@ -99,6 +101,16 @@ public final class ClassifyMetrics {
 
     public void modelRecordIgnored(String reason) {
         registry.counter(MODEL_RECORDS_IGNORED, "reason", reason).increment();
+    }
+
+    /** Nothing served and the activated version could not: serving the newest version that loads instead. */
+    public void modelFallback() {
+        registry.counter(MODEL_FALLBACKS).increment();
+    }
+
+    /** An unexpected failure while handling one models-topic record; the watcher carried on. */
+    public void modelWatcherError() {
+        registry.counter(MODEL_WATCHER_ERRORS).increment();
     }
 
     public void produceError(String topic, String error) {

@@ -6,39 +6,43 @@ import dev.streamclassify.model.artifact.ModelVersionCodec;
 import dev.streamclassify.model.backbone.Backbone;
 import dev.streamclassify.model.catalog.Activation;
 import dev.streamclassify.model.catalog.ModelsTopic;
+import dev.streamclassify.model.catalog.VersionStore;
 import dev.streamclassify.model.inference.Classifier;
+import dev.streamclassify.model.signing.TrustedKeys;
+import dev.streamclassify.model.signing.VersionSignature;
 import dev.streamclassify.service.FollowingConsumer;
 import dev.streamclassify.streams.metrics.ClassifyMetrics;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.TreeMap;
 
 /**
  * Follows the models topic on its own thread and keeps the {@link ModelHolder} serving the right version of one
  * model: the version of the latest activation, or, while no activation exists, the highest version that loads.
  * Every instance reads the whole topic (no consumer group), so every instance serves the same version.
  *
- * <p>A version is decoded, validated against the backbone, loaded and warmed up here, off the stream threads, and
- * only then swapped in. A refused version is logged with its reason and counted in
- * {@value ClassifyMetrics#MODEL_REJECTED}; the previous version keeps serving. Raw bytes of every version are kept
- * (heads are small), so a rollback needs no re-read.
+ * <p>A version's signature is verified against the trusted keys before any byte of it is parsed; then it is decoded,
+ * validated against the backbone, loaded and warmed up on a canary batch here, off the stream threads, and only then
+ * swapped in. A refused version is logged with its reason and counted in {@value ClassifyMetrics#MODEL_REJECTED}; the
+ * previous version keeps serving. When nothing serves yet and the activated version is refused or missing, the newest
+ * version that loads serves instead ({@value ClassifyMetrics#MODEL_FALLBACKS}), so a bad activation cannot leave a
+ * restarted instance without a model. Versions wait in a {@link VersionStore} on disk, one on the heap at a time;
+ * a second record with other bytes under a version key is refused ({@code version-conflict}). No record can stop the
+ * watcher: any failure while handling one is logged and counted ({@value ClassifyMetrics#MODEL_WATCHER_ERRORS}).
  *
- * <p>Thread-safe to start, query and close; owns its consumer, not the backbone nor the holder.
+ * <p>Thread-safe to start, query and close; owns its consumer and store, not the backbone nor the holder.
  */
 public final class ModelWatcher implements AutoCloseable {
 
@@ -49,30 +53,37 @@ public final class ModelWatcher implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ModelWatcher.class);
 
-    /** Which model to follow on which topic, and the batch size to warm a new version up with. */
-    public record Settings(String modelsTopic, String modelName, int warmUpBatchSize) {
+    /** Which model to follow on which topic, whose signatures to trust, and the batch size to warm a version up with. */
+    public record Settings(String modelsTopic, String modelName, int warmUpBatchSize, TrustedKeys trust) {
         public Settings {
             Objects.requireNonNull(modelsTopic, "modelsTopic");
             Objects.requireNonNull(modelName, "modelName");
+            Objects.requireNonNull(trust, "trust");
             if (warmUpBatchSize < 1) {
                 throw new IllegalArgumentException("warmUpBatchSize must be >= 1");
             }
         }
     }
 
+    /** How a decoded version becomes a classifier: {@link Classifier#load} outside tests. */
+    @FunctionalInterface
+    interface Loader {
+        Classifier load(ModelVersion version, Backbone backbone) throws ArtifactException;
+    }
+
     private final Settings settings;
+    private final Loader loader;
     private final Backbone backbone;
     private final ModelHolder holder;
     private final ClassifyMetrics metrics;
     private final ModelVersionCodec codec = new ModelVersionCodec();
     private final FollowingConsumer follower;
+    private final VersionStore store;
 
     // state of the watcher thread only
-    private final NavigableMap<Long, byte[]> versions = new TreeMap<>();
-    private final Map<Long, byte[]> refused = new HashMap<>();
+    private final Map<Long, String> refused = new HashMap<>();
     private Activation activation;
-    private long servedVersion;
-    private byte[] servedBytes;
+    private String servedSha;
     private long waitingFor;
 
     /**
@@ -80,12 +91,23 @@ public final class ModelWatcher implements AutoCloseable {
      */
     public ModelWatcher(Settings settings, Map<String, Object> consumerProperties, Backbone backbone, ModelHolder holder,
                         ClassifyMetrics metrics) {
+        this(settings, consumerProperties, backbone, holder, metrics, Classifier::load);
+    }
+
+    ModelWatcher(Settings settings, Map<String, Object> consumerProperties, Backbone backbone, ModelHolder holder,
+                 ClassifyMetrics metrics, Loader loader) {
         this.settings = settings;
+        this.loader = loader;
         this.backbone = backbone;
         this.holder = holder;
         this.metrics = metrics;
         String name = "model-watcher-" + settings.modelName();
+        this.store = VersionStore.temporary("streamclassify-" + name + "-");
         this.follower = new FollowingConsumer(name, settings.modelsTopic(), watcherConsumer(consumerProperties, name), this::follow);
+        if (settings.trust().allowsUnsigned()) {
+            LOG.warn("UNSIGNED MODEL VERSIONS ARE ACCEPTED (development setting): anyone who can write to {} decides what "
+                    + "this service serves. Trusted keys: {}", settings.modelsTopic(), settings.trust().keyIds());
+        }
     }
 
     private static Map<String, Object> watcherConsumer(Map<String, Object> base, String name) {
@@ -115,9 +137,8 @@ public final class ModelWatcher implements AutoCloseable {
     }
 
     private void follow(Consumer<String, byte[]> c, List<TopicPartition> partitions) {
+        // a reconnect re-reads the topic; the store keeps what it has (versions are immutable, tombstones re-apply)
         c.seekToBeginning(partitions);
-        // a reconnect re-reads the topic: compaction may have dropped what was seen before
-        versions.clear();
         activation = null;
         Map<TopicPartition, Long> end = c.endOffsets(partitions);
         boolean caughtUp = false;
@@ -126,18 +147,32 @@ public final class ModelWatcher implements AutoCloseable {
         while (follower.running()) {
             var records = c.poll(POLL_TIMEOUT);
             for (ConsumerRecord<String, byte[]> r : records) {
-                apply(r);
+                try {
+                    apply(r);
+                } catch (Exception | Error e) {
+                    watcherError("record " + r.topic() + "-" + r.partition() + "@" + r.offset(), e);
+                }
             }
             // during catch-up, loading every historic version in turn would only waste time
             boolean wasCaughtUp = caughtUp;
             caughtUp = caughtUp || partitions.stream().allMatch(tp -> c.position(tp) >= end.getOrDefault(tp, 0L));
             if (caughtUp && (!records.isEmpty() || !wasCaughtUp)) {
-                reconcile();
+                try {
+                    reconcile();
+                } catch (Exception | Error e) {
+                    watcherError("choosing the version to serve", e);
+                }
             }
         }
     }
 
-    private void apply(ConsumerRecord<String, byte[]> r) {
+    private void watcherError(String what, Throwable e) {
+        metrics.modelWatcherError();
+        LOG.error("Model watcher failed on {}; carrying on, still serving {}", what,
+                holder.current().map(ActiveModel::id).orElse("nothing"), e);
+    }
+
+    private void apply(ConsumerRecord<String, byte[]> r) throws IOException {
         Optional<ModelsTopic.Key> parsed = ModelsTopic.parse(r.key());
         if (parsed.isEmpty()) {
             metrics.modelRecordIgnored("unparseable-key");
@@ -150,9 +185,15 @@ public final class ModelWatcher implements AutoCloseable {
         }
         if (key instanceof ModelsTopic.VersionKey v) {
             if (r.value() == null) {
-                versions.remove(v.version());
-            } else {
-                versions.put(v.version(), r.value());
+                store.remove(v.model(), v.version());
+                return;
+            }
+            VersionSignature signature = VersionSignature.fromHeaders(lastHeader(r, VersionSignature.KEY_ID_HEADER),
+                    lastHeader(r, VersionSignature.HEADER));
+            if (store.put(v.model(), v.version(), r.value(), signature) == VersionStore.Put.CONFLICT) {
+                metrics.modelRejected(ArtifactException.Reason.VERSION_CONFLICT.code());
+                LOG.error("Refused a second, different record for {}:v{} at {}-{}@{}: versions are immutable, the first "
+                        + "one stays", v.model(), v.version(), r.topic(), r.partition(), r.offset());
             }
         } else if (key instanceof ModelsTopic.ActivationKey) {
             if (r.value() == null) {
@@ -172,58 +213,81 @@ public final class ModelWatcher implements AutoCloseable {
         }
     }
 
+    private static byte[] lastHeader(ConsumerRecord<String, byte[]> r, String name) {
+        Header h = r.headers().lastHeader(name);
+        return h == null ? null : h.value();
+    }
+
     /** Brings the served version in line with the catalog; a no-op when it already is. */
     private void reconcile() {
-        List<Long> candidates;
+        String model = settings.modelName();
+        Long wanted = null;
         if (activation != null) {
-            long wanted = activation.version();
-            if (!versions.containsKey(wanted)) {
-                if (waitingFor != wanted) {
-                    waitingFor = wanted;
-                    LOG.warn("Activation {} points to {}:v{}, which is not on {}; keeping the current version until it is",
-                            activation.requestId(), settings.modelName(), wanted, settings.modelsTopic());
+            wanted = activation.version();
+            Optional<VersionStore.Stored> stored = store.get(model, wanted);
+            if (stored.isPresent()) {
+                if (isServed(stored.get()) || (!isRefused(stored.get()) && load(stored.get()))) {
+                    return;
                 }
+            } else if (waitingFor != wanted) {
+                waitingFor = wanted;
+                LOG.warn("Activation {} points to {}:v{}, which is not on {}; keeping the current version until it is",
+                        activation.requestId(), model, wanted, settings.modelsTopic());
+            }
+            if (holder.current().isPresent()) {
                 return;
             }
-            candidates = List.of(wanted);
-        } else {
-            candidates = new ArrayList<>(versions.descendingKeySet());
         }
-        for (long v : candidates) {
-            byte[] bytes = versions.get(v);
-            if (v == servedVersion && Arrays.equals(bytes, servedBytes)) {
-                return;
-            }
-            if (Arrays.equals(refused.get(v), bytes)) {
+        for (long v : store.versions(model).descendingSet()) {
+            if (wanted != null && v == wanted) {
                 continue;
             }
-            if (load(v, bytes)) {
+            VersionStore.Stored s = store.get(model, v).orElseThrow();
+            if (isServed(s)) {
                 return;
             }
+            if (isRefused(s) || !load(s)) {
+                continue;
+            }
+            if (wanted != null) {
+                metrics.modelFallback();
+                LOG.warn("FALLBACK: activation {} asks for {}:v{}, which cannot serve; serving {}:v{}, the newest version "
+                        + "that loads, until a usable version is activated", activation.requestId(), model, wanted, model, v);
+            }
+            return;
         }
     }
 
-    private boolean load(long version, byte[] bytes) {
+    private boolean isServed(VersionStore.Stored s) {
+        return holder.current().map(m -> m.version() == s.version()).orElse(false) && s.sha256().equals(servedSha);
+    }
+
+    private boolean isRefused(VersionStore.Stored s) {
+        return s.sha256().equals(refused.get(s.version()));
+    }
+
+    private boolean load(VersionStore.Stored stored) {
         long start = System.nanoTime();
+        long version = stored.version();
         String id = settings.modelName() + ":v" + version;
         Classifier classifier = null;
         try {
+            byte[] bytes = store.readVerified(stored, settings.trust());
             ModelVersion mv = codec.decode(bytes);
             if (!mv.name().equals(settings.modelName()) || mv.version() != version) {
                 throw new ArtifactException(ArtifactException.Reason.INVALID_METADATA,
                         "record key names " + id + " but the artifact is " + mv.id());
             }
-            classifier = Classifier.load(mv, backbone);
+            classifier = loader.load(mv, backbone);
             classifier.warmUp(settings.warmUpBatchSize());
         } catch (ArtifactException e) {
-            refuse(version, bytes, e.reason().code(), e.getMessage());
+            closeQuietly(classifier);
+            refuse(stored, e.reason().code(), e.getMessage());
             return false;
-        } catch (RuntimeException | LinkageError e) {
-            // native and class-loading failures of one version must not end the watcher
-            if (classifier != null) {
-                classifier.close();
-            }
-            refuse(version, bytes, "load-failed", e.toString());
+        } catch (Exception | Error e) {
+            // native, class-loading and any other failure of one version must not end the watcher
+            closeQuietly(classifier);
+            refuse(stored, "load-failed", e.toString());
             return false;
         }
         Duration took = Duration.ofNanos(System.nanoTime() - start);
@@ -234,24 +298,30 @@ public final class ModelWatcher implements AutoCloseable {
             LOG.info("Not switching to {}: shutting down", id);
             return true;
         }
-        servedVersion = version;
-        servedBytes = bytes;
+        servedSha = stored.sha256();
         metrics.modelSwapped(version, took);
         LOG.info("Now serving {} (previously {}); loaded and warmed up in {} ms", id,
                 previous.map(ActiveModel::id).orElse("none"), took.toMillis());
         return true;
     }
 
-    private void refuse(long version, byte[] bytes, String reason, String message) {
-        refused.put(version, bytes);
+    private static void closeQuietly(Classifier classifier) {
+        if (classifier != null) {
+            classifier.close();
+        }
+    }
+
+    private void refuse(VersionStore.Stored stored, String reason, String message) {
+        refused.put(stored.version(), stored.sha256());
         metrics.modelRejected(reason);
-        LOG.warn("Refused {}:v{} ({}): {}; still serving {}", settings.modelName(), version, reason, message,
+        LOG.warn("Refused {}:v{} ({}): {}; still serving {}", settings.modelName(), stored.version(), reason, message,
                 holder.current().map(ActiveModel::id).orElse("nothing"));
     }
 
-    /** Stops following the topic. The holder, and the version it serves, stay with their owner. */
+    /** Stops following the topic and deletes the stored versions. The holder, and the version it serves, stay with their owner. */
     @Override
     public void close() {
         follower.close();
+        store.close();
     }
 }

@@ -1,5 +1,7 @@
 package dev.streamclassify.streams.config;
 
+import dev.streamclassify.model.signing.SigningKeys;
+import dev.streamclassify.model.signing.TrustedKeys;
 import org.apache.kafka.common.config.ConfigException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -7,6 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -157,5 +160,31 @@ class StreamsAppConfigTest {
                 .containsEntry("state.dir", "/var/lib/classify")
                 .containsEntry("replication.factor", 3);
         assertThat(c.stateDir()).isEqualTo(Optional.of("/var/lib/classify"));
+    }
+
+    @Test
+    void refusesToStartWithoutATrustedKeyUnlessUnsignedVersionsAreExplicitlyAllowed() {
+        assertThatThrownBy(() -> StreamsAppConfig.of(Map.of()).modelTrust(Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(StreamsAppConfig.MODELS_TRUSTED_KEYS);
+        assertThatThrownBy(() -> StreamsAppConfig.of(Map.of(StreamsAppConfig.MODELS_TRUSTED_KEYS, "bm90LWEta2V5")).modelTrust(Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("bm90LWEta2V5");
+
+        assertThat(StreamsAppConfig.of(Map.of(StreamsAppConfig.MODELS_ALLOW_UNSIGNED, "true")).modelTrust(Map.of()).allowsUnsigned()).isTrue();
+    }
+
+    @Test
+    void trustsSeveralKeysFromTextFilesAndTheEnvironmentForRotation() throws IOException {
+        KeyPair old = SigningKeys.generate();
+        KeyPair next = SigningKeys.generate();
+        Path pub = Files.writeString(dir.resolve("next.pub"), SigningKeys.publicPem(next.getPublic()));
+        KeyPair third = SigningKeys.generate();
+        String keys = SigningKeys.publicBase64(old.getPublic()) + ",file:" + pub + ",env:THIRD_KEY";
+
+        TrustedKeys trust = StreamsAppConfig.of(Map.of(StreamsAppConfig.MODELS_TRUSTED_KEYS, keys))
+                .modelTrust(Map.of("THIRD_KEY", SigningKeys.publicBase64(third.getPublic())));
+
+        assertThat(trust.keyIds()).containsExactlyInAnyOrder(SigningKeys.keyId(old.getPublic()), SigningKeys.keyId(next.getPublic()),
+                SigningKeys.keyId(third.getPublic()));
+        assertThat(trust.allowsUnsigned()).isFalse();
     }
 }

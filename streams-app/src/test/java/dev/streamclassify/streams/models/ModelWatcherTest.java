@@ -3,6 +3,11 @@ package dev.streamclassify.streams.models;
 import dev.streamclassify.model.artifact.ModelVersion;
 import dev.streamclassify.model.backbone.Backbone;
 import dev.streamclassify.model.catalog.ModelsTopic;
+import dev.streamclassify.model.artifact.ModelVersionCodec;
+import dev.streamclassify.model.inference.Classifier;
+import dev.streamclassify.model.signing.SigningKeys;
+import dev.streamclassify.model.signing.VersionSigner;
+import dev.streamclassify.model.testing.TestKeys;
 import dev.streamclassify.model.testing.TestModels;
 import dev.streamclassify.streams.metrics.ClassifyMetrics;
 import dev.streamclassify.streams.testing.ClassifyFixture;
@@ -28,6 +33,7 @@ class ModelWatcherTest {
     static final Duration TIMEOUT = Duration.ofSeconds(30);
     static Backbone backbone;
 
+    final ModelVersionCodec codec = new ModelVersionCodec();
     ClassifyFixture fixture;
     SimpleMeterRegistry registry;
     ModelHolder holder;
@@ -48,9 +54,18 @@ class ModelWatcherTest {
         fixture = ClassifyFixture.create("watcher");
         registry = new SimpleMeterRegistry();
         holder = new ModelHolder();
+        watcher = watcher(Classifier::load);
+    }
+
+    ModelWatcher watcher(ModelWatcher.Loader loader) {
         var config = fixture.config(Map.of());
-        watcher = new ModelWatcher(new ModelWatcher.Settings(config.modelsTopic(), ClassifyFixture.MODEL, 4),
-                config.consumerProperties(), backbone, holder, new ClassifyMetrics(registry));
+        return new ModelWatcher(new ModelWatcher.Settings(config.modelsTopic(), ClassifyFixture.MODEL, 4, TestKeys.TRUSTED),
+                config.consumerProperties(), backbone, holder, new ClassifyMetrics(registry), loader);
+    }
+
+    double rejected(String reason) {
+        var c = registry.find(ClassifyMetrics.MODEL_REJECTED).tag("reason", reason).counter();
+        return c == null ? 0 : c.count();
     }
 
     @AfterEach
@@ -72,7 +87,7 @@ class ModelWatcherTest {
     void servesTheHighestVersionThatLoadsWhileNoActivationExists() throws Exception {
         fixture.publish(version(1));
         fixture.publish(version(2));
-        fixture.publishRaw(ModelsTopic.versionKey(ClassifyFixture.MODEL, 3), "garbage".getBytes(StandardCharsets.UTF_8));
+        fixture.publishSigned(ModelsTopic.versionKey(ClassifyFixture.MODEL, 3), "garbage".getBytes(StandardCharsets.UTF_8), TestKeys.SIGNER);
         fixture.publish(TestModels.version(backbone, "another-model", 9, LABELS, 9));
 
         watcher.start();
@@ -122,5 +137,93 @@ class ModelWatcherTest {
 
         fixture.publish(version(7));
         Conditions.await("v7 to serve", TIMEOUT, () -> serving() == 7);
+    }
+
+    @Test
+    void refusesUnsignedForeignSignedAndTamperedVersionsBeforeParsingThem() throws Exception {
+        fixture.publish(version(1));
+        fixture.activate(1);
+        watcher.start();
+        Conditions.await("v1 to serve", TIMEOUT, () -> serving() == 1);
+
+        byte[] v2 = codec.encode(version(2));
+        fixture.publishRaw(ModelsTopic.versionKey(ClassifyFixture.MODEL, 2), v2);
+        fixture.activate(2);
+        byte[] v3 = codec.encode(version(3));
+        fixture.publishSigned(ModelsTopic.versionKey(ClassifyFixture.MODEL, 3), v3, new VersionSigner(SigningKeys.generate()));
+        fixture.activate(3);
+        // a genuine signature of v4, moved onto v5's key: replayed under another version number
+        publishWithSignatureOf(ModelsTopic.versionKey(ClassifyFixture.MODEL, 5), codec.encode(version(4).withVersion(5)),
+                ModelsTopic.versionKey(ClassifyFixture.MODEL, 4));
+        fixture.activate(5);
+
+        Conditions.await("three refusals", TIMEOUT, () -> rejected("unsigned") == 1 && rejected("untrusted-key") == 1
+                && rejected("bad-signature") == 1, registry.getMeters()::toString);
+        assertThat(serving()).isEqualTo(1);
+        assertThat(watcher.failure()).isEmpty();
+    }
+
+    @Test
+    void aSecondRecordWithOtherBytesUnderAServedVersionKeyIsRefusedAndTheFirstKeepsServing() throws Exception {
+        fixture.publish(version(1));
+        fixture.activate(1);
+        watcher.start();
+        Conditions.await("v1 to serve", TIMEOUT, () -> serving() == 1);
+
+        // correctly signed, same number, other labels: a silent swap under the same version if it were taken
+        fixture.publish(TestModels.version(backbone, ClassifyFixture.MODEL, 1, List.of("swapped-a", "swapped-b"), 99));
+        fixture.activate(1);
+
+        Conditions.await("the conflict to be counted", TIMEOUT, () -> rejected("version-conflict") == 1);
+        assertThat(holder.current().orElseThrow().labels()).isEqualTo(LABELS);
+    }
+
+    @Test
+    void aStartingInstanceWhoseActivatedVersionIsRefusedServesTheNewestVersionThatLoads() throws Exception {
+        try (Backbone foreign = TestModels.tinyBackbone(32)) {
+            fixture.publish(version(1));
+            fixture.publish(version(2));
+            fixture.publish(TestModels.version(foreign, ClassifyFixture.MODEL, 3, LABELS, 3));
+            fixture.activate(3);
+        }
+
+        watcher.start();
+
+        Conditions.await("a fallback to serve", TIMEOUT, () -> serving() != 0);
+        assertThat(serving()).isEqualTo(2);
+        assertThat(rejected("foreign-backbone")).isEqualTo(1);
+        assertThat(registry.get(ClassifyMetrics.MODEL_FALLBACKS).counter().count()).isEqualTo(1);
+
+        fixture.publish(version(4));
+        fixture.activate(4);
+        Conditions.await("the next good activation to serve", TIMEOUT, () -> serving() == 4);
+    }
+
+    @Test
+    void survivesAnErrorWhileLoadingOneVersionAndLoadsTheNext() throws Exception {
+        watcher.close();
+        watcher = watcher((mv, bb) -> {
+            if (mv.version() == 2) {
+                throw new StackOverflowError("simulated decoder recursion on v2");
+            }
+            return Classifier.load(mv, bb);
+        });
+        fixture.publish(version(1));
+        fixture.activate(1);
+        watcher.start();
+        Conditions.await("v1 to serve", TIMEOUT, () -> serving() == 1);
+
+        fixture.publish(version(2));
+        fixture.activate(2);
+        Conditions.await("v2 refused", TIMEOUT, () -> rejected("load-failed") == 1);
+        fixture.publish(version(3));
+        fixture.activate(3);
+
+        Conditions.await("v3 to serve", TIMEOUT, () -> serving() == 3);
+        assertThat(watcher.failure()).isEmpty();
+    }
+
+    private void publishWithSignatureOf(String key, byte[] value, String signedKey) {
+        fixture.publishWithSignature(key, value, TestKeys.SIGNER.sign(signedKey, value));
     }
 }

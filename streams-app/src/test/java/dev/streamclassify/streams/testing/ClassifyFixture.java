@@ -6,6 +6,9 @@ import dev.streamclassify.model.artifact.ModelVersion;
 import dev.streamclassify.model.artifact.ModelVersionCodec;
 import dev.streamclassify.model.catalog.Activation;
 import dev.streamclassify.model.catalog.ModelsTopic;
+import dev.streamclassify.model.signing.VersionSignature;
+import dev.streamclassify.model.signing.VersionSigner;
+import dev.streamclassify.model.testing.TestKeys;
 import dev.streamclassify.streams.config.StreamsAppConfig;
 import dev.streamclassify.streams.topology.ClassifyTopics;
 import dev.streamclassify.streams.topology.PredictionEvent;
@@ -13,6 +16,7 @@ import dev.streamclassify.streams.topology.TopicSetup;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -90,6 +94,7 @@ public final class ClassifyFixture implements AutoCloseable {
         s.put(StreamsAppConfig.HTTP_PORT, "0");
         s.put(StreamsAppConfig.STATE_DIR, stateDir.toString());
         s.put(StreamsAppConfig.TOPICS_PARTITIONS, "3");
+        s.put(StreamsAppConfig.MODELS_TRUSTED_KEYS, TestKeys.trustedKeysSetting());
         s.put("kafka.commit.interval.ms", "200");
         s.putAll(overrides);
         return s;
@@ -103,10 +108,25 @@ public final class ClassifyFixture implements AutoCloseable {
         return ClassifyTopics.from(config(Map.of()));
     }
 
+    /** Publishes {@code version} signed by the key the fixture's apps trust, as the trainer would. */
     public void publish(ModelVersion version) {
-        send(topics().models().name(), null, ModelsTopic.versionKey(version), codec.encode(version));
+        publishSigned(ModelsTopic.versionKey(version), codec.encode(version), TestKeys.SIGNER);
     }
 
+    /** Any bytes under any key, signed by {@code signer}: what an attacker holding (or lacking) the key could write. */
+    public void publishSigned(String key, byte[] value, VersionSigner signer) {
+        publishWithSignature(key, value, signer.sign(key, value));
+    }
+
+    /** Any bytes under any key with the given signature headers, e.g. a genuine signature replayed elsewhere. */
+    public void publishWithSignature(String key, byte[] value, VersionSignature sig) {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(VersionSignature.KEY_ID_HEADER, sig.keyIdBytes());
+        headers.add(VersionSignature.HEADER, sig.signature());
+        send(new ProducerRecord<>(topics().models().name(), null, key, value, headers));
+    }
+
+    /** Any bytes under any key, without a signature. */
     public void publishRaw(String key, byte[] value) {
         send(topics().models().name(), null, key, value);
     }
@@ -126,8 +146,13 @@ public final class ClassifyFixture implements AutoCloseable {
     }
 
     private void send(String topic, Integer partition, String key, byte[] value) {
+        send(new ProducerRecord<>(topic, partition, key, value));
+    }
+
+    private void send(ProducerRecord<String, byte[]> record) {
+        String topic = record.topic();
         try {
-            producer.send(new ProducerRecord<>(topic, partition, key, value)).get(30, TimeUnit.SECONDS);
+            producer.send(record).get(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);

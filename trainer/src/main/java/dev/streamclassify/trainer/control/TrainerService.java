@@ -112,7 +112,8 @@ public final class TrainerService implements AutoCloseable {
         resources.push(cache);
         StatusPublisher status = new StatusPublisher(config.statusTopic(), producerProperties);
         resources.push(status);
-        ModelPublisher models = new ModelPublisher(config.bootstrapServers(), config.modelsTopic(), producerProperties, clock);
+        ModelPublisher models = new ModelPublisher(config.bootstrapServers(), config.modelsTopic(), producerProperties, clock,
+                config.modelSigner(System.getenv()));
         resources.push(models);
         ModelCatalog catalog = new ModelCatalog(config.modelsTopic(), consumerProperties, metrics::activeVersion);
         resources.push(catalog);

@@ -2,6 +2,9 @@ package dev.streamclassify.trainer.control;
 
 import dev.streamclassify.model.artifact.ModelVersion;
 import dev.streamclassify.model.head.HeadConfig;
+import dev.streamclassify.model.signing.SigningKeys;
+import dev.streamclassify.model.signing.TrustedKeys;
+import dev.streamclassify.model.signing.VersionSigner;
 import dev.streamclassify.service.LayeredSettings;
 import dev.streamclassify.service.MarkdownTable;
 import dev.streamclassify.service.Validators;
@@ -16,9 +19,11 @@ import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -67,6 +72,9 @@ public final class TrainerServiceConfig extends AbstractConfig {
     public static final String QUEUE_MAX_COMMANDS = "queue.max.commands";
     public static final String CATCHUP_TIMEOUT_MS = "catchup.timeout.ms";
     public static final String SHUTDOWN_TIMEOUT_MS = "shutdown.timeout.ms";
+    public static final String MODELS_SIGNING_KEY = "models.signing.key";
+    public static final String MODELS_TRUSTED_KEYS = "models.trusted.keys";
+    public static final String MODELS_ALLOW_UNSIGNED = "models.allow.unsigned";
     public static final String TOPICS_CREATE = "topics.create";
     public static final String TOPICS_REPLICATION_FACTOR = "topics.replication.factor";
 
@@ -140,6 +148,13 @@ public final class TrainerServiceConfig extends AbstractConfig {
                     "Adam learning rate of the head.")
             .define(HEAD_L2, Type.DOUBLE, HeadConfig.DEFAULT.l2(), Range.between(0.0, 1.0), Importance.LOW,
                     "L2 regularisation of the head.")
+            .define(MODELS_SIGNING_KEY, Type.PASSWORD, "", Importance.HIGH,
+                    "Ed25519 private key (PKCS#8 PEM, made by 'trainer keygen') that signs every published version: "
+                            + "file:/path/key.pem (e.g. a mounted Kubernetes Secret) or env:VARIABLE. Its public key is "
+                            + "trusted automatically. Empty: versions are published unsigned, only with models.allow.unsigned.")
+            .define(MODELS_TRUSTED_KEYS, Type.LIST, "", Importance.HIGH, TrustedKeys.KEYS_DOC
+                    + " Used by the promotion gate and activate commands.")
+            .define(MODELS_ALLOW_UNSIGNED, Type.BOOLEAN, false, Importance.HIGH, TrustedKeys.ALLOW_UNSIGNED_DOC)
             .define(QUEUE_MAX_COMMANDS, Type.INT, 100, Range.between(1, 10_000), Importance.LOW,
                     "Accepted commands waiting for the worker; beyond this the control partitions are paused.")
             .define(CATCHUP_TIMEOUT_MS, Type.LONG, 60_000L, Range.between(100, 3_600_000), Importance.LOW,
@@ -352,6 +367,38 @@ public final class TrainerServiceConfig extends AbstractConfig {
 
     public Duration shutdownTimeout() {
         return Duration.ofMillis(getLong(SHUTDOWN_TIMEOUT_MS));
+    }
+
+    /**
+     * The signer of published versions, if a key is configured.
+     *
+     * @throws ConfigException when the key cannot be read, or there is none and unsigned versions are not allowed
+     */
+    public Optional<VersionSigner> modelSigner(Map<String, String> env) {
+        String source = getPassword(MODELS_SIGNING_KEY).value();
+        if (source.isBlank()) {
+            if (!getBoolean(MODELS_ALLOW_UNSIGNED)) {
+                throw new ConfigException(MODELS_SIGNING_KEY + ": no signing key; streams-app refuses unsigned versions. "
+                        + "Make one with 'trainer keygen', or set " + MODELS_ALLOW_UNSIGNED + "=true for development only");
+            }
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(VersionSigner.fromPrivatePem(SigningKeys.resolve(source, env)));
+        } catch (IOException | IllegalArgumentException e) {
+            throw new ConfigException(MODELS_SIGNING_KEY + ": cannot read the signing key: " + e.getMessage());
+        }
+    }
+
+    /** The configured trusted keys plus the public half of the signing key: the trainer trusts what it signs. */
+    public TrustedKeys modelTrust(Map<String, String> env) {
+        List<String> keys = new ArrayList<>(getList(MODELS_TRUSTED_KEYS));
+        modelSigner(env).ifPresent(s -> keys.add(SigningKeys.publicBase64(s.publicKey())));
+        try {
+            return TrustedKeys.fromSettings(keys, getBoolean(MODELS_ALLOW_UNSIGNED), env);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(MODELS_TRUSTED_KEYS + ": " + e.getMessage());
+        }
     }
 
     public boolean createTopics() {

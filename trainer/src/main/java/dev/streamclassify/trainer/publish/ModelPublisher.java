@@ -4,15 +4,20 @@ import dev.streamclassify.model.artifact.ModelVersion;
 import dev.streamclassify.model.artifact.ModelVersionCodec;
 import dev.streamclassify.model.catalog.Activation;
 import dev.streamclassify.model.catalog.ModelsTopic;
+import dev.streamclassify.model.signing.VersionSignature;
+import dev.streamclassify.model.signing.VersionSigner;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -21,18 +26,25 @@ import java.util.concurrent.TimeoutException;
 /**
  * Writes model versions and activations to the models topic. Versions with fine-tuned backbone layers can exceed
  * Kafka's 1 MB default, so the producer's request limit is raised to {@link #MAX_RECORD_BYTES}, matching the topic's
- * {@code max.message.bytes} (set when the topic is created) and the serving consumer's fetch sizes. Thread-safe.
+ * {@code max.message.bytes} (set when the topic is created) and the serving consumer's fetch sizes. With a
+ * {@link VersionSigner}, every version record carries its Ed25519 signature in the {@value VersionSignature#KEY_ID_HEADER}
+ * and {@value VersionSignature#HEADER} headers (a detached signature: the value stays the codec's bytes). Thread-safe.
  */
 public final class ModelPublisher implements AutoCloseable {
 
     public static final int MAX_RECORD_BYTES = 64 * 1024 * 1024;
 
+    private static final Logger LOG = LoggerFactory.getLogger(ModelPublisher.class);
+
     private final KafkaProducer<String, byte[]> producer;
     private final String topic;
     private final ModelVersionCodec codec = new ModelVersionCodec();
     private final Clock clock;
+    private final Optional<VersionSigner> signer;
 
-    public ModelPublisher(String bootstrapServers, String topic, Map<String, Object> overrides, Clock clock) {
+    /** @param signer signs each version; empty publishes unsigned versions, which only a development setup accepts */
+    public ModelPublisher(String bootstrapServers, String topic, Map<String, Object> overrides, Clock clock,
+                          Optional<VersionSigner> signer) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -44,15 +56,28 @@ public final class ModelPublisher implements AutoCloseable {
         this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
         this.topic = topic;
         this.clock = clock;
+        this.signer = signer;
+        if (signer.isEmpty()) {
+            LOG.warn("Publishing UNSIGNED model versions to {}: only services that allow unsigned versions (development) "
+                    + "will serve them", topic);
+        }
     }
 
-    public ModelPublisher(String bootstrapServers, String topic) {
-        this(bootstrapServers, topic, Map.of(), Clock.systemUTC());
+    public ModelPublisher(String bootstrapServers, String topic, VersionSigner signer) {
+        this(bootstrapServers, topic, Map.of(), Clock.systemUTC(), Optional.of(signer));
     }
 
-    /** Publishes a version without activating it. */
+    /** Publishes a version, signed if this publisher has a signer, without activating it. */
     public RecordMetadata publish(ModelVersion version) throws ExecutionException, InterruptedException, TimeoutException {
-        return send(ModelsTopic.versionKey(version), codec.encode(version));
+        String key = ModelsTopic.versionKey(version);
+        byte[] value = codec.encode(version);
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, 0, key, value);
+        signer.ifPresent(s -> {
+            VersionSignature sig = s.sign(key, value);
+            record.headers().add(VersionSignature.KEY_ID_HEADER, sig.keyIdBytes());
+            record.headers().add(VersionSignature.HEADER, sig.signature());
+        });
+        return send(record);
     }
 
     /** Points the model at {@code version}; serving switches once it has validated and warmed that version up. */
@@ -68,7 +93,11 @@ public final class ModelPublisher implements AutoCloseable {
 
     /** Sends raw bytes under any key: tests use it to publish hostile records. */
     public RecordMetadata send(String key, byte[] value) throws ExecutionException, InterruptedException, TimeoutException {
-        return producer.send(new ProducerRecord<>(topic, 0, key, value)).get(60, TimeUnit.SECONDS);
+        return send(new ProducerRecord<>(topic, 0, key, value));
+    }
+
+    private RecordMetadata send(ProducerRecord<String, byte[]> record) throws ExecutionException, InterruptedException, TimeoutException {
+        return producer.send(record).get(60, TimeUnit.SECONDS);
     }
 
     @Override

@@ -2,6 +2,9 @@ package dev.streamclassify.trainer.cli;
 
 import dev.streamclassify.model.artifact.ModelVersion;
 import dev.streamclassify.model.artifact.ModelVersionCodec;
+import dev.streamclassify.model.signing.SigningKeys;
+import dev.streamclassify.model.signing.TrustedKeys;
+import dev.streamclassify.model.signing.VersionSigner;
 import dev.streamclassify.trainer.dataset.DataSources;
 import dev.streamclassify.trainer.dataset.FashionMnist;
 import org.junit.jupiter.api.Test;
@@ -9,6 +12,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -28,6 +33,27 @@ class TrainerCliTest {
         assertThat(mv.metrics().trainImages()).isEqualTo(100);
         assertThat(mv.metrics().holdoutImages()).isEqualTo(500);
         assertThat(Files.list(dir.resolve("cache"))).hasSize(1);
+    }
+
+    @Test
+    void keygenWritesAPairThatSignsAndVerifiesAndNeverOverwritesIt(@TempDir Path dir) throws Exception {
+        assertThat(TrainerCli.run("keygen", "--out", dir.toString())).isZero();
+
+        Path privateKey = dir.resolve("model-signing.key");
+        assertThat(Files.getPosixFilePermissions(privateKey)).containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ,
+                PosixFilePermission.OWNER_WRITE);
+        VersionSigner signer = VersionSigner.fromPrivatePem(Files.readString(privateKey));
+        TrustedKeys trusted = TrustedKeys.of(List.of(SigningKeys.parsePublic(Files.readString(dir.resolve("model-signing.pub")))));
+        trusted.verify("version/m/1", new byte[]{1, 2}, signer.sign("version/m/1", new byte[]{1, 2}));
+
+        assertThat(TrainerCli.run("keygen", "--out", dir.toString())).as("a second keygen into the same place").isNotZero();
+        assertThat(VersionSigner.fromPrivatePem(Files.readString(privateKey)).keyId()).isEqualTo(signer.keyId());
+    }
+
+    @Test
+    void publishRefusesToRunWithoutASigningKeyUnlessToldUnsigned(@TempDir Path dir) {
+        assertThat(TrainerCli.run("publish", dir.resolve("none.scmv").toString(), "--bootstrap-servers", "localhost:1"))
+                .isNotZero();
     }
 
     @Test

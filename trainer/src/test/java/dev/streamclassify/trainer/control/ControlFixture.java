@@ -4,6 +4,7 @@ import dev.streamclassify.kafka.testkit.SharedKafkaBroker;
 import dev.streamclassify.model.catalog.Activation;
 import dev.streamclassify.model.catalog.ModelsTopic;
 import dev.streamclassify.model.image.ImageEncoder;
+import dev.streamclassify.model.testing.TestKeys;
 import dev.streamclassify.trainer.control.internal.TrainingImages;
 import dev.streamclassify.trainer.dataset.LabelledImage;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -80,6 +81,7 @@ final class ControlFixture implements AutoCloseable {
         s.put(TrainerServiceConfig.TRAINING_MIN_UPDATES, 60);
         s.put(TrainerServiceConfig.TRAINING_SEED, 7);
         s.put(TrainerServiceConfig.SHUTDOWN_TIMEOUT_MS, 5000);
+        s.put(TrainerServiceConfig.MODELS_SIGNING_KEY, TestKeys.signingKeySetting());
         return s;
     }
 

@@ -1,6 +1,7 @@
 package dev.streamclassify.trainer.control;
 
 import dev.streamclassify.model.backbone.Backbone;
+import dev.streamclassify.model.testing.TestKeys;
 import dev.streamclassify.model.testing.TestModels;
 import dev.streamclassify.trainer.control.StatusEvent.State;
 import dev.streamclassify.trainer.publish.ModelPublisher;
@@ -27,7 +28,7 @@ class PromotionGateTest {
             try (TrainerService service = new TrainerService(TrainerServiceConfig.of(settings), backbone)) {
                 service.start();
                 // published by hand, never activated: streams-app serves the highest version, this one
-                try (ModelPublisher publisher = new ModelPublisher(kafka.bootstrap, kafka.models)) {
+                try (ModelPublisher publisher = new ModelPublisher(kafka.bootstrap, kafka.models, TestKeys.SIGNER)) {
                     publisher.publish(TestModels.version(backbone, "default", 4, List.of("Bag", "Trouser"), 1));
                 }
                 kafka.produceImages(TestData.slice(List.of("Trouser", "Bag"), 0, 10));

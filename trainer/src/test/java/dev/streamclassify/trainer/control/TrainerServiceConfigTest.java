@@ -1,5 +1,6 @@
 package dev.streamclassify.trainer.control;
 
+import dev.streamclassify.model.signing.SigningKeys;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.config.ConfigException;
 import org.junit.jupiter.api.Test;
@@ -7,6 +8,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -128,5 +130,27 @@ class TrainerServiceConfigTest {
         assertThat(c.head(List.of(8)).dropout()).isEqualTo(0.25);
         assertThat(c.trainSettings(7).epochs()).isEqualTo(7);
         assertThat(c.trainSettings(7).seed()).isEqualTo(5);
+    }
+
+    @Test
+    void refusesToSignNothingUnlessUnsignedVersionsAreExplicitlyAllowed() {
+        assertThatThrownBy(() -> TrainerServiceConfig.of(Map.of()).modelSigner(Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(TrainerServiceConfig.MODELS_SIGNING_KEY);
+
+        TrainerServiceConfig dev = TrainerServiceConfig.of(Map.of(TrainerServiceConfig.MODELS_ALLOW_UNSIGNED, "true"));
+        assertThat(dev.modelSigner(Map.of())).isEmpty();
+        assertThat(dev.modelTrust(Map.of()).allowsUnsigned()).isTrue();
+    }
+
+    @Test
+    void readsTheSigningKeyFromTheEnvironmentAndTrustsItsOwnPublicKey() {
+        KeyPair pair = SigningKeys.generate();
+        Map<String, String> env = Map.of("SIGNING_KEY", SigningKeys.privatePem(pair.getPrivate()));
+        TrainerServiceConfig c = TrainerServiceConfig.of(Map.of(TrainerServiceConfig.MODELS_SIGNING_KEY, "env:SIGNING_KEY"));
+
+        assertThat(c.modelSigner(env)).hasValueSatisfying(s -> assertThat(s.keyId()).isEqualTo(SigningKeys.keyId(pair.getPublic())));
+        assertThat(c.modelTrust(env).keyIds()).containsExactly(SigningKeys.keyId(pair.getPublic()));
+        assertThat(c.modelTrust(env).allowsUnsigned()).isFalse();
+        assertThat(c.describe().toString()).doesNotContain("SIGNING_KEY");
     }
 }

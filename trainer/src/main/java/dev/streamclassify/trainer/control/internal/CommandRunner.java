@@ -9,6 +9,7 @@ import dev.streamclassify.model.image.Preprocessor;
 import dev.streamclassify.model.inference.Batch;
 import dev.streamclassify.model.inference.Classifier;
 import dev.streamclassify.model.inference.Prediction;
+import dev.streamclassify.model.signing.TrustedKeys;
 import dev.streamclassify.trainer.control.Command;
 import dev.streamclassify.trainer.control.RunMetrics;
 import dev.streamclassify.trainer.control.StatusEvent;
@@ -35,7 +36,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.NavigableMap;
+import java.util.NavigableSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
@@ -74,6 +75,7 @@ final class CommandRunner {
     private final Clock clock;
     private final ImageDecoder decoder = new ImageDecoder();
     private final ModelVersionCodec codec = new ModelVersionCodec();
+    private final TrustedKeys trust;
 
     CommandRunner(TrainerServiceConfig config, Backbone backbone, FeatureCache cache, ModelCatalog catalog, Admin admin,
                   ModelPublisher models, StatusPublisher status, RequestLog requests, TrainerMetrics metrics,
@@ -89,6 +91,7 @@ final class CommandRunner {
         this.metrics = metrics;
         this.consumerProperties = consumerProperties;
         this.clock = clock;
+        this.trust = config.modelTrust(System.getenv());
     }
 
     /**
@@ -113,18 +116,19 @@ final class CommandRunner {
     private void activate(Request request, Command.Activate cmd) {
         try {
             catalog.awaitCaughtUp(admin, config.catchUpTimeout());
-            NavigableMap<Long, byte[]> versions = catalog.versions(cmd.model());
+            NavigableSet<Long> versions = catalog.versions(cmd.model());
             if (versions.isEmpty()) {
                 throw new Rejected("unknown model '" + cmd.model() + "': " + config.modelsTopic() + " has no version of it");
             }
-            byte[] artifact = versions.get(cmd.version());
-            if (artifact == null) {
-                throw new Rejected(cmd.model() + " has no version " + cmd.version() + "; retained versions: " + versions.keySet());
+            if (!versions.contains(cmd.version())) {
+                throw new Rejected(cmd.model() + " has no version " + cmd.version() + "; retained versions: " + versions);
             }
-            try {
-                codec.decode(artifact);
+            // what streams-app will do with it: verify, decode, fit the backbone, warm up; report success only if it serves
+            try (Classifier classifier = Classifier.load(codec.decode(catalog.read(cmd.model(), cmd.version(), trust).orElseThrow()), backbone)) {
+                classifier.warmUp(1);
             } catch (ArtifactException e) {
-                throw new Rejected(cmd.model() + ":v" + cmd.version() + " on " + config.modelsTopic() + " is unusable: " + e.getMessage());
+                throw new Rejected(cmd.model() + ":v" + cmd.version() + " on " + config.modelsTopic() + " cannot serve ("
+                        + e.reason().code() + "): " + e.getMessage());
             }
             Long previous = catalog.served(cmd.model()).map(ModelCatalog.Served::version).orElse(null);
             models.activate(cmd.model(), cmd.version(), request.requestId());
@@ -263,13 +267,12 @@ final class CommandRunner {
         }
         long active = served.get().version();
         boolean pinned = served.get().activation().isPresent();
-        Optional<byte[]> artifact = catalog.artifact(model, active);
-        if (artifact.isEmpty()) {
+        if (!catalog.has(model, active)) {
             return new Gate(true, active, null, !pinned,
                     fmt("holdout accuracy %.4f; active v%d is not on %s, nothing to compare with", accuracy, active, config.modelsTopic()));
         }
         double activeAccuracy;
-        try (Classifier classifier = Classifier.load(codec.decode(artifact.get()), backbone)) {
+        try (Classifier classifier = Classifier.load(codec.decode(catalog.read(model, active, trust).orElseThrow()), backbone)) {
             activeAccuracy = accuracy(classifier, holdout);
         } catch (ArtifactException e) {
             return new Gate(true, active, null, !pinned,

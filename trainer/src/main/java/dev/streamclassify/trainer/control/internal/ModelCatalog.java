@@ -1,28 +1,35 @@
 package dev.streamclassify.trainer.control.internal;
 
+import dev.streamclassify.model.artifact.ArtifactException;
 import dev.streamclassify.model.catalog.Activation;
 import dev.streamclassify.model.catalog.ModelsTopic;
+import dev.streamclassify.model.catalog.VersionStore;
+import dev.streamclassify.model.signing.TrustedKeys;
+import dev.streamclassify.model.signing.VersionSignature;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.NavigableMap;
+import java.util.NavigableSet;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.TreeMap;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
 
 /**
- * What the models topic says: the retained versions (raw artifacts) and the activation of every model. Followed like
- * streams-app follows it, so version numbers and the promotion gate see what serving sees. Callers that decide on it
- * first call {@link #awaitCaughtUp}, so a version another instance published a moment ago is not overlooked.
- * Thread-safe.
+ * What the models topic says: the retained versions and the activation of every model. Followed like streams-app
+ * follows it, so version numbers and the promotion gate see what serving sees. Versions wait in a {@link VersionStore}
+ * on disk (one on the heap at a time, when read) with their signatures, which {@link #read} verifies before anyone
+ * parses them; a second, different record under a version key is ignored and logged (versions are immutable).
+ * Callers that decide on it first call {@link #awaitCaughtUp}, so a version another instance published a moment ago
+ * is not overlooked. Thread-safe.
  */
 public final class ModelCatalog implements AutoCloseable {
 
@@ -35,7 +42,7 @@ public final class ModelCatalog implements AutoCloseable {
     public record Served(long version, Optional<Activation> activation) {
     }
 
-    private final Map<String, NavigableMap<Long, byte[]>> versions = new HashMap<>();
+    private final VersionStore versions = VersionStore.temporary("streamclassify-trainer-models-");
     private final Map<String, Activation> activations = new HashMap<>();
     private final TopicFollower follower;
     private final BiConsumer<String, Long> onServedChange;
@@ -65,14 +72,7 @@ public final class ModelCatalog implements AutoCloseable {
         synchronized (this) {
             before = servedVersion(model);
             if (parsed.get() instanceof ModelsTopic.VersionKey v) {
-                if (r.value() == null) {
-                    NavigableMap<Long, byte[]> m = versions.get(model);
-                    if (m != null) {
-                        m.remove(v.version());
-                    }
-                } else {
-                    versions.computeIfAbsent(model, k -> new TreeMap<>()).put(v.version(), r.value());
-                }
+                store(r, v);
             } else if (r.value() == null) {
                 activations.remove(model);
             } else {
@@ -94,19 +94,46 @@ public final class ModelCatalog implements AutoCloseable {
         }
     }
 
+    private void store(ConsumerRecord<String, byte[]> r, ModelsTopic.VersionKey v) {
+        try {
+            if (r.value() == null) {
+                versions.remove(v.model(), v.version());
+                return;
+            }
+            Header keyId = r.headers().lastHeader(VersionSignature.KEY_ID_HEADER);
+            Header sig = r.headers().lastHeader(VersionSignature.HEADER);
+            VersionSignature signature = VersionSignature.fromHeaders(keyId == null ? null : keyId.value(), sig == null ? null : sig.value());
+            if (versions.put(v.model(), v.version(), r.value(), signature) == VersionStore.Put.CONFLICT) {
+                LOG.error("Ignoring a second, different record for {}:v{} at {}-{}@{}: versions are immutable", v.model(),
+                        v.version(), r.topic(), r.partition(), r.offset());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot store " + r.key() + " on disk", e);
+        }
+    }
+
     /** Retained versions of {@code model}, ascending. */
-    public synchronized NavigableMap<Long, byte[]> versions(String model) {
-        return new TreeMap<>(versions.getOrDefault(model, new TreeMap<>()));
+    public NavigableSet<Long> versions(String model) {
+        return versions.versions(model);
     }
 
-    public synchronized long highestVersion(String model) {
-        NavigableMap<Long, byte[]> m = versions.get(model);
-        return m == null || m.isEmpty() ? 0 : m.lastKey();
+    public long highestVersion(String model) {
+        return versions.highest(model);
     }
 
-    public synchronized Optional<byte[]> artifact(String model, long version) {
-        NavigableMap<Long, byte[]> m = versions.get(model);
-        return Optional.ofNullable(m == null ? null : m.get(version));
+    public boolean has(String model, long version) {
+        return versions.get(model, version).isPresent();
+    }
+
+    /**
+     * The artifact bytes of a retained version, its signature verified against {@code trust} first.
+     *
+     * @return empty if the version is not retained
+     * @throws ArtifactException if the signature does not verify (or the stored copy is damaged)
+     */
+    public Optional<byte[]> read(String model, long version, TrustedKeys trust) throws ArtifactException {
+        Optional<VersionStore.Stored> stored = versions.get(model, version);
+        return stored.isEmpty() ? Optional.empty() : Optional.of(versions.readVerified(stored.get(), trust));
     }
 
     /**
@@ -131,5 +158,6 @@ public final class ModelCatalog implements AutoCloseable {
     @Override
     public void close() {
         follower.close();
+        versions.close();
     }
 }
