@@ -70,6 +70,7 @@ public final class StreamsApp implements AutoCloseable {
     private final CountDownLatch failed = new CountDownLatch(1);
     private HttpEndpoints http;
     private boolean closed;
+    private volatile boolean stopping;
 
     public StreamsApp(StreamsAppConfig config, Backbone backbone) {
         this(config, backbone, Clock.systemUTC());
@@ -124,8 +125,36 @@ public final class StreamsApp implements AutoCloseable {
             TopicSetup.createMissing(config.adminProperties(), TopicSetup.required(config), TOPIC_SETUP_TIMEOUT);
         }
         watcher.start();
+        if (models.current().isEmpty()) {
+            // without a model every image would wait in the buffer: bound it by not reading input at all
+            streams.pause();
+            LOG.info("Input paused until a version of model {} is loaded", config.modelName());
+            Thread gate = new Thread(this::resumeOnceAModelServes, "input-gate");
+            gate.setDaemon(true);
+            gate.start();
+        }
         streams.start();
         return this;
+    }
+
+    private void resumeOnceAModelServes() {
+        try {
+            while (!stopping && models.awaitModel(Duration.ofSeconds(1)).isEmpty()) {
+                // keep waiting: a model may take long to be published
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        if (!stopping) {
+            streams.resume();
+            LOG.info("Input resumed: {} serves", models.current().map(ActiveModel::id).orElse("a model"));
+        }
+    }
+
+    /** True while input is not read because no model version has been loaded yet. */
+    public boolean inputPaused() {
+        return streams.isPaused();
     }
 
     /** Up while the process runs, unless Kafka Streams has failed or stopped or the model watcher died. */
@@ -194,6 +223,7 @@ public final class StreamsApp implements AutoCloseable {
             return;
         }
         closed = true;
+        stopping = true;
         LOG.info("Stopping");
         streams.close(CLOSE_TIMEOUT);
         watcher.close();

@@ -122,6 +122,33 @@ class StreamsAppIntegrationTest {
     }
 
     @Test
+    void readsNoInputWhileNoModelIsLoadedSoTheBufferCannotGrowWithoutBound() throws Exception {
+        try (ClassifyFixture fixture = ClassifyFixture.create("paused");
+             StreamsApp app = new StreamsApp(fixture.config(Map.of()), backbone).start();
+             TopicReader<PredictionEvent> predictions = fixture.predictions()) {
+            // paused before its tasks start, Kafka Streams stays REBALANCING (and unready) until the first model loads
+            IntStream.range(0, 30).forEach(i -> fixture.sendImage(i % 3, "early-" + i, TestImages.png(i)));
+            fixture.flush();
+            double polled = pollCount(app);
+            Conditions.await("the stream thread to poll on", TIMEOUT, () -> pollCount(app) >= polled + 5);
+
+            assertThat(app.inputPaused()).isTrue();
+            assertThat(app.state()).isEqualTo(KafkaStreams.State.REBALANCING);
+            assertThat(app.meterRegistry().get(ClassifyMetrics.BUFFERED).gauge().value()).as("images buffered").isZero();
+
+            fixture.publish(version(1));
+            fixture.activate(1);
+            assertThat(predictions.awaitCount(30, TIMEOUT)).allSatisfy(r -> assertThat(r.value().model().version()).isEqualTo(1));
+            assertThat(app.inputPaused()).isFalse();
+        }
+    }
+
+    private static double pollCount(StreamsApp app) {
+        return app.meterRegistry().find("kafka.stream.thread.poll.total").functionCounters().stream()
+                .mapToDouble(c -> c.count()).sum();
+    }
+
+    @Test
     void servesAVersionLargerThanFiveMegabytesPublishedThroughTheRaisedLimits() throws Exception {
         // a 12,000-unit hidden layer makes the head itself > 5 MB: far beyond Kafka's 1 MB default record size
         HeadConfig bigConfig = HeadConfig.DEFAULT.withHiddenLayers(List.of(12_000));

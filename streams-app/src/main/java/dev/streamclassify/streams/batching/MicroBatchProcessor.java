@@ -44,7 +44,8 @@ import java.util.Optional;
  * outcomes before deleting the drained keys, so a crash at any point replays rather than drops (and under
  * exactly_once_v2 the outputs, deletes and offsets commit together).
  *
- * <p>While no model is loaded, images stay buffered and are drained once one arrives. One instance per task, used by
+ * <p>While no model is loaded, images stay buffered and are drained once one arrives; {@code StreamsApp} pauses the
+ * input meanwhile, so the buffer holds no more than was fetched before. One instance per task, used by
  * that task's stream thread only.
  */
 public final class MicroBatchProcessor implements Processor<String, byte[], String, Outcome> {
