@@ -124,6 +124,7 @@ public final class StreamsApp implements AutoCloseable {
         if (config.createTopics()) {
             TopicSetup.createMissing(config.adminProperties(), TopicSetup.required(config), TOPIC_SETUP_TIMEOUT);
         }
+        TopicSetup.alignBufferChangelog(config.adminProperties(), config, TOPIC_SETUP_TIMEOUT);
         watcher.start();
         if (models.current().isEmpty()) {
             // without a model every image would wait in the buffer: bound it by not reading input at all

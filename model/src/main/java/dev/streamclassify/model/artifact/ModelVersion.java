@@ -25,6 +25,12 @@ public record ModelVersion(String name, long version, List<String> labels, Prepr
 
     /** Model names travel in record keys and metric labels: keep them to a safe alphabet. */
     public static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    /**
+     * Labels travel in every prediction (up to top.k of them): bounded so a prediction always fits its topic, whatever
+     * a version says.
+     */
+    public static final int MAX_LABEL_CHARS = 100;
+    public static final int MAX_LABELS = 10_000;
 
     public ModelVersion {
         if (name == null || !NAME.matcher(name).matches()) {
@@ -36,6 +42,9 @@ public record ModelVersion(String name, long version, List<String> labels, Prepr
         labels = List.copyOf(labels);
         if (labels.size() < 2 || new HashSet<>(labels).size() != labels.size() || labels.stream().anyMatch(String::isBlank)) {
             throw new IllegalArgumentException("labels must be at least 2 distinct non-blank names, were " + labels);
+        }
+        if (labels.size() > MAX_LABELS || labels.stream().anyMatch(l -> l.length() > MAX_LABEL_CHARS)) {
+            throw new IllegalArgumentException("at most " + MAX_LABELS + " labels of at most " + MAX_LABEL_CHARS + " characters");
         }
         Objects.requireNonNull(preprocessing, "preprocessing");
         Objects.requireNonNull(backbone, "backbone");

@@ -30,6 +30,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -51,6 +52,20 @@ import java.util.Optional;
 public final class MicroBatchProcessor implements Processor<String, byte[], String, Outcome> {
 
     public static final String BUFFER_STORE = "image-buffer";
+
+    /**
+     * Longest image id (UTF-8 bytes of the record key) that is classified. The id is copied into the prediction value,
+     * so an unbounded key would make a prediction too large for its topic and be dropped; longer ones are
+     * dead-lettered as {@value #KEY_TOO_LONG}, without the key.
+     */
+    public static final int MAX_KEY_BYTES = 1024;
+    public static final String KEY_TOO_LONG = "key-too-long";
+
+    /**
+     * Room kept for key and headers in a dead-letter record, which must fit the dead-letter topic (sized like the
+     * images topic); an image too large to leave that room is dead-lettered as a reference (no value) instead.
+     */
+    static final int DEAD_LETTER_ROOM = 16 * 1024;
 
     /**
      * A punctuation drains batch after batch until this much time has passed, then lets the thread poll and commit:
@@ -101,14 +116,22 @@ public final class MicroBatchProcessor implements Processor<String, byte[], Stri
                 .orElseThrow(() -> new IllegalStateException("images must come from a source topic"));
         byte[] value = record.value();
         // size checks need no decoding: refuse at once
+        int keyBytes = record.key() == null ? 0 : record.key().getBytes(StandardCharsets.UTF_8).length;
+        if (keyBytes > MAX_KEY_BYTES) {
+            deadLetter(null, copyIfItFits(value), record.timestamp(), source.topic(), source.partition(), source.offset(),
+                    KEY_TOO_LONG, "image id (record key) of " + keyBytes + " bytes, limit is " + MAX_KEY_BYTES
+                            + "; the key is not copied" + (fits(value) ? "" : ", nor the value: read it at the source offset"));
+            return;
+        }
         if (value == null || value.length == 0) {
             deadLetter(record.key(), value, record.timestamp(), source.topic(), source.partition(), source.offset(),
                     Reason.EMPTY.code(), "image has no bytes");
             return;
         }
         if (value.length > settings.limits().maxBytes()) {
-            deadLetter(record.key(), value, record.timestamp(), source.topic(), source.partition(), source.offset(),
-                    Reason.TOO_LARGE.code(), "image has " + value.length + " bytes, limit is " + settings.limits().maxBytes());
+            deadLetter(record.key(), copyIfItFits(value), record.timestamp(), source.topic(), source.partition(), source.offset(),
+                    Reason.TOO_LARGE.code(), "image has " + value.length + " bytes, limit is " + settings.limits().maxBytes()
+                            + (fits(value) ? "" : "; too large to copy here, read it at the source offset"));
             return;
         }
         PendingImage pending = new PendingImage(record.key(), value, source.topic(), source.partition(), source.offset(),
@@ -117,7 +140,7 @@ public final class MicroBatchProcessor implements Processor<String, byte[], Stri
         buffered++;
         metrics.buffered(1);
         if (buffered >= settings.maxSize()) {
-            drainBatch();
+            drainOrFail();
         }
     }
 
@@ -125,8 +148,29 @@ public final class MicroBatchProcessor implements Processor<String, byte[], Stri
         long deadline = System.nanoTime() + DRAIN_BUDGET.toNanos();
         boolean drained;
         do {
-            drained = buffered > 0 && drainBatch();
+            drained = buffered > 0 && drainOrFail();
         } while (drained && System.nanoTime() < deadline);
+    }
+
+    /**
+     * A drain that fails half way has forwarded some outcomes and deleted none of its keys. It must not be mistaken
+     * for a failure of the record being processed (that record is safely buffered): {@link DrainFailedException} makes
+     * the task fail, so under exactly_once_v2 the transaction aborts and the drain is redone from the committed state.
+     */
+    private boolean drainOrFail() {
+        try {
+            return drainBatch();
+        } catch (RuntimeException e) {
+            throw new DrainFailedException(context.taskId().toString(), e);
+        }
+    }
+
+    private boolean fits(byte[] value) {
+        return value == null || value.length <= settings.changelogMaxMessageBytes() - DEAD_LETTER_ROOM;
+    }
+
+    private byte[] copyIfItFits(byte[] value) {
+        return fits(value) ? value : null;
     }
 
     /** Classifies the oldest images of the buffer, up to one batch. @return false if nothing could be drained */

@@ -1,5 +1,6 @@
 package dev.streamclassify.streams.topology;
 
+import dev.streamclassify.streams.batching.DrainFailedException;
 import dev.streamclassify.streams.metrics.ClassifyMetrics;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -15,7 +16,8 @@ import java.util.Map;
 /**
  * Keeps the service alive on input it cannot handle: a record that fails deserialization or processing goes to the
  * dead-letter topic with the usual headers (reason {@value #DESERIALIZATION_FAILED} or {@value #PROCESSING_FAILED}),
- * and the stream resumes. Kafka Streams instantiates and configures it; see {@link #DLQ_TOPIC_CONFIG} and
+ * and the stream resumes. A failed drain of the batch buffer ({@link DrainFailedException}) is not the current
+ * record's fault: it fails the task instead. Kafka Streams instantiates and configures it; see {@link #DLQ_TOPIC_CONFIG} and
  * {@link #METRICS_CONFIG}. Thread-safe.
  */
 public final class DeadLetterExceptionHandler implements DeserializationExceptionHandler, ProcessingExceptionHandler {
@@ -56,6 +58,12 @@ public final class DeadLetterExceptionHandler implements DeserializationExceptio
     public ProcessingExceptionHandler.Response handleError(ErrorHandlerContext context,
                                                            org.apache.kafka.streams.processor.api.Record<?, ?> record,
                                                            Exception exception) {
+        if (exception instanceof DrainFailedException) {
+            // the source record is safely buffered, and the drain may have forwarded part of its outcomes: fail the task
+            // (exactly_once_v2 aborts them) instead of dead-lettering a record that did nothing wrong
+            LOG.error("Draining a batch failed in task {}; failing the task so it restarts from its last commit", context.taskId(), exception);
+            return ProcessingExceptionHandler.Response.fail();
+        }
         if (context.topic() == null || context.sourceRawValue() == null) {
             // a punctuation has no source record to dead-letter; its images stay buffered for the next one
             LOG.error("Processing failed in {} of task {} without a source record; resuming", context.processorNodeId(),

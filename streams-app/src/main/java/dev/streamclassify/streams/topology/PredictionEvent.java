@@ -13,6 +13,14 @@ import java.util.Objects;
 public record PredictionEvent(String imageId, String label, double confidence, List<ScoredLabel> topK,
                               ModelRef model, SourceRef source, double latencyMs, Instant timestamp) {
 
+    /**
+     * The predictions topic's {@code max.message.bytes}, and a bound no prediction reaches: an image id of at most
+     * {@value dev.streamclassify.streams.batching.MicroBatchProcessor#MAX_KEY_BYTES} bytes and up to 1000 (top.k)
+     * labels of at most {@value dev.streamclassify.model.artifact.ModelVersion#MAX_LABEL_CHARS} characters, each
+     * character at most 6 bytes of JSON, come to under 700 KB.
+     */
+    public static final int MAX_BYTES = 1024 * 1024;
+
     public PredictionEvent {
         Objects.requireNonNull(imageId, "imageId");
         Objects.requireNonNull(label, "label");

@@ -1,8 +1,12 @@
 package dev.streamclassify.streams.topology;
 
+import dev.streamclassify.streams.batching.MicroBatchProcessor;
 import dev.streamclassify.streams.config.StreamsAppConfig;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
@@ -35,12 +39,53 @@ public final class TopicSetup {
         Map<String, String> imageSized = Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(config.maxRecordBytes()));
         List<NewTopic> topics = new ArrayList<>();
         topics.add(new NewTopic(config.imagesTopic(), partitions, rf).configs(imageSized));
-        topics.add(new NewTopic(config.predictionsTopic(), partitions, rf));
+        topics.add(new NewTopic(config.predictionsTopic(), partitions, rf).configs(Map.of(
+                TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(PredictionEvent.MAX_BYTES))));
         topics.add(new NewTopic(config.dlqTopic(), partitions, rf).configs(imageSized));
         topics.add(new NewTopic(config.modelsTopic(), Optional.of(1), rf).configs(Map.of(
                 TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
                 TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(StreamsAppConfig.MODELS_MAX_MESSAGE_BYTES))));
         return topics;
+    }
+
+    /** The buffer store's changelog, created by Kafka Streams with the image limit of its first start. */
+    public static String bufferChangelog(StreamsAppConfig config) {
+        return config.applicationId() + "-" + MicroBatchProcessor.BUFFER_STORE + "-changelog";
+    }
+
+    /**
+     * Raises the buffer changelog's {@code max.message.bytes} to what the current {@code image.max.bytes} needs. Kafka
+     * Streams sets it only when it creates the topic, so after image.max.bytes grew, buffering a large image would fail
+     * its changelog write. A changelog that does not exist yet is left to Kafka Streams (created with the right size).
+     *
+     * @return true if the setting was changed
+     */
+    public static boolean alignBufferChangelog(Map<String, Object> adminProperties, StreamsAppConfig config, Duration timeout) {
+        String topic = bufferChangelog(config);
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        String wanted = Integer.toString(config.maxRecordBytes());
+        try (Admin admin = Admin.create(adminProperties)) {
+            if (!admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS).contains(topic)) {
+                return false;
+            }
+            var current = admin.describeConfigs(List.of(resource)).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .get(resource).get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
+            if (current != null && Long.parseLong(current.value()) >= config.maxRecordBytes()) {
+                return false;
+            }
+            admin.incrementalAlterConfigs(Map.of(resource, List.of(new AlterConfigOp(
+                    new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, wanted), AlterConfigOp.OpType.SET))))
+                    .all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            LOG.info("Raised max.message.bytes of {} from {} to {} for image.max.bytes={}", topic,
+                    current == null ? "?" : current.value(), wanted, config.imageMaxBytes());
+            return true;
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot check or raise max.message.bytes of " + topic + " (needs DescribeConfigs "
+                    + "and AlterConfigs on it): " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted checking " + topic, e);
+        }
     }
 
     /** @return the names of the topics this call created */

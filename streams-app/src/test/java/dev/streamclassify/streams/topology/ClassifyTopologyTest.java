@@ -2,13 +2,16 @@ package dev.streamclassify.streams.topology;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.streamclassify.model.artifact.ArtifactException;
+import dev.streamclassify.model.artifact.ModelVersion;
 import dev.streamclassify.model.backbone.Backbone;
 import dev.streamclassify.model.image.DecodeLimits;
 import dev.streamclassify.model.image.ImageEncoder;
 import dev.streamclassify.model.image.RawImage;
 import dev.streamclassify.model.inference.Classifier;
+import dev.streamclassify.model.inference.ScoredLabel;
 import dev.streamclassify.model.testing.TestModels;
 import dev.streamclassify.streams.batching.BatchSettings;
+import dev.streamclassify.streams.batching.MicroBatchProcessor;
 import dev.streamclassify.streams.batching.MicroBatcher;
 import dev.streamclassify.streams.internal.JsonSerde;
 import dev.streamclassify.streams.metrics.ClassifyMetrics;
@@ -265,6 +268,55 @@ class ClassifyTopologyTest {
 
     private static byte[] solidPng(int w, int h) {
         return ImageEncoder.png(new RawImage(w, h, 1, new byte[w * h]));
+    }
+
+    @Test
+    void deadLettersAnImageWhoseKeyIsTooLongWithoutTheKeyInsteadOfLosingItsPrediction() throws Exception {
+        serveVersion(1);
+        startDriver(SETTINGS);
+        String longId = "x".repeat(MicroBatchProcessor.MAX_KEY_BYTES + 1);
+        byte[] png = TestImages.png(1);
+
+        images.pipeInput(longId, png);
+        images.pipeInput("x".repeat(MicroBatchProcessor.MAX_KEY_BYTES), TestImages.png(2));
+        driver.advanceWallClockTime(DELAY);
+
+        TestRecord<String, byte[]> dead = deadLetters.readRecord();
+        assertThat(dead.key()).isNull();
+        assertThat(dead.value()).isEqualTo(png);
+        assertThat(header(dead.headers(), DeadLetters.REASON)).isEqualTo(MicroBatchProcessor.KEY_TOO_LONG);
+        assertThat(header(dead.headers(), DeadLetters.MESSAGE)).contains(String.valueOf(MicroBatchProcessor.MAX_KEY_BYTES + 1));
+        assertThat(header(dead.headers(), DeadLetters.SOURCE_OFFSET)).isEqualTo("0");
+        assertThat(predictions.readRecordsToList()).extracting(r -> r.value().source().offset()).containsExactly(1L);
+    }
+
+    @Test
+    void deadLettersAnImageTooLargeForTheDeadLetterTopicAsAReferenceWithoutItsBytes() throws Exception {
+        serveVersion(1);
+        startDriver(SETTINGS);
+        byte[] huge = new byte[SETTINGS.changelogMaxMessageBytes()];
+
+        images.pipeInput("huge", huge);
+
+        TestRecord<String, byte[]> dead = deadLetters.readRecord();
+        assertThat(dead.key()).isEqualTo("huge");
+        assertThat(dead.value()).as("a reference record").isNull();
+        assertThat(header(dead.headers(), DeadLetters.REASON)).isEqualTo("too-large");
+        assertThat(header(dead.headers(), DeadLetters.MESSAGE)).contains("source offset");
+        assertThat(header(dead.headers(), DeadLetters.SOURCE_OFFSET)).isEqualTo("0");
+    }
+
+    @Test
+    void theLargestPossiblePredictionFitsItsTopic() {
+        String controlChars = "\u0001".repeat(ModelVersion.MAX_LABEL_CHARS);
+        List<ScoredLabel> top = IntStream.range(0, 1000).mapToObj(i -> new ScoredLabel(i + controlChars.substring(4), 1e-7)).toList();
+        PredictionEvent worst = new PredictionEvent("\u0002".repeat(MicroBatchProcessor.MAX_KEY_BYTES), top.get(0).label(), 1e-7, top,
+                new PredictionEvent.ModelRef("m".repeat(64), Long.MAX_VALUE, "sha256:" + "f".repeat(64)),
+                new PredictionEvent.SourceRef("t".repeat(249), Integer.MAX_VALUE, Long.MAX_VALUE), Double.MAX_VALUE, Instant.MAX);
+
+        byte[] json = TOPICS.predictions().valueSerde().serializer().serialize("predictions", worst);
+
+        assertThat(json.length).isLessThan(PredictionEvent.MAX_BYTES);
     }
 
     private static String reasonOf(List<TestRecord<String, byte[]>> dead, String key) {

@@ -1,5 +1,6 @@
 package dev.streamclassify.streams.topology;
 
+import dev.streamclassify.streams.batching.DrainFailedException;
 import dev.streamclassify.streams.metrics.ClassifyMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -71,6 +72,18 @@ class DeadLetterExceptionHandlerTest {
         assertThat(header(dead, DeadLetters.SOURCE_PARTITION)).isEqualTo("2");
         assertThat(header(dead, DeadLetters.SOURCE_OFFSET)).isEqualTo("77");
         assertThat(registry.get(ClassifyMetrics.DLQ).tag("reason", "processing-failed").counter().count()).isEqualTo(1);
+    }
+
+    @Test
+    void failsTheTaskInsteadOfDeadLetteringTheInnocentRecordWhoseArrivalTriggeredAFailedDrain() {
+        byte[] value = {1, 2, 3};
+
+        ProcessingExceptionHandler.Response r = handler.handleError(new Context("images", 2, 78, null, value),
+                new Record<>("k", value, 0L), new DrainFailedException("0_2", new IllegalStateException("store closed")));
+
+        assertThat(r.result()).isEqualTo(ProcessingExceptionHandler.Result.FAIL);
+        assertThat(r.deadLetterQueueRecords()).isEmpty();
+        assertThat(registry.find(ClassifyMetrics.DLQ).counters()).isEmpty();
     }
 
     @Test
