@@ -24,12 +24,14 @@ public final class Backbone implements AutoCloseable {
     private final ComputationGraph graph;
     private final BackboneInfo info;
     private final boolean channelsLast;
+    private final long[] cutShape;
     private boolean closed;
 
-    private Backbone(ComputationGraph graph, BackboneInfo info, boolean channelsLast) {
+    private Backbone(ComputationGraph graph, BackboneInfo info, boolean channelsLast, long[] cutShape) {
         this.graph = graph;
         this.info = info;
         this.channelsLast = channelsLast;
+        this.cutShape = cutShape;
     }
 
     /**
@@ -50,7 +52,8 @@ public final class Backbone implements AutoCloseable {
                     + spec.height() + "x" + spec.width() + ": " + e.getMessage(), e);
         }
         int featureSize = Math.toIntExact(out.length());
-        return new Backbone(graph, new BackboneInfo(name, fingerprint, cutLayer, spec, featureSize), channelsLast);
+        long[] shape = java.util.Arrays.copyOfRange(out.shape(), 1, out.rank());
+        return new Backbone(graph, new BackboneInfo(name, fingerprint, cutLayer, spec, featureSize), channelsLast, shape);
     }
 
     /**
@@ -97,6 +100,19 @@ public final class Backbone implements AutoCloseable {
         ensureOpen();
         INDArray out = graph.output(List.of(info.cutLayer()), false, new INDArray[]{layout(batch, channelsLast)}, null)[0];
         return out.reshape('c', batch.size(0), info.featureSize());
+    }
+
+    /**
+     * Shape of one image's output at the cut, before flattening: {@code [h, w, c]} for a channels-last network,
+     * {@code [c, h, w]} for a channels-first one, {@code [n]} for a flat layer. Lets callers pool spatial features.
+     */
+    public long[] cutShape() {
+        return cutShape.clone();
+    }
+
+    /** Whether {@link #cutShape()} (and so the flattened feature order) is channels-last. */
+    public boolean channelsLast() {
+        return channelsLast;
     }
 
     /** The underlying network, for fine-tuning (which copies it) and for layer inspection. Do not close it. */

@@ -5,6 +5,10 @@ import dev.streamclassify.model.backbone.internal.TfjsLayersModel;
 import dev.streamclassify.model.image.PreprocessingSpec;
 import dev.streamclassify.model.internal.Hashing;
 import dev.streamclassify.model.internal.Json;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
@@ -165,8 +169,7 @@ public final class TfjsBackbones {
                     .enforceTrainingConfig(false)
                     .buildModel();
             if (randomSeed != null) {
-                Nd4j.getRandom().setSeed(randomSeed);
-                return new Imported(keras.getComputationGraph(false), keras.getOutputTypes().get(cut));
+                return new Imported(seeded(keras.getComputationGraphConfiguration(), randomSeed), keras.getOutputTypes().get(cut));
             }
             for (KerasLayer layer : keras.getLayers().values()) {
                 Map<String, TfjsLayersModel.Tensor> tensors = model.weightsOf(layer.getLayerName());
@@ -185,6 +188,19 @@ public final class TfjsBackbones {
         }
     }
 
+    /** DL4J's initial weights drawn from a fixed seed, so the control (and its cached features) is repeatable. */
+    private static ComputationGraph seeded(ComputationGraphConfiguration conf, long seed) {
+        conf.getDefaultConfiguration().setSeed(seed);
+        for (GraphVertex v : conf.getVertices().values()) {
+            if (v instanceof LayerVertex lv) {
+                lv.getLayerConf().setSeed(seed);
+            }
+        }
+        ComputationGraph graph = new ComputationGraph(conf);
+        graph.init();
+        return graph;
+    }
+
     /** Adds an average pooling vertex after the cut (global, or k x k cells that must tile the map exactly). */
     private static ComputationGraph withPooling(ComputationGraph graph, String cut, InputType cutType, Pooling pooling) {
         if (!(cutType instanceof InputType.InputTypeConvolutional type)) {
@@ -193,7 +209,9 @@ public final class TfjsBackbones {
         String name = cut + pooling.suffix();
         TransferLearning.GraphBuilder b = new TransferLearning.GraphBuilder(graph);
         if (pooling == Pooling.GLOBAL) {
-            b.addLayer(name, new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), cut);
+            // GlobalPoolingLayer assumes channels-first; on a channels-last map the spatial dimensions are 1 and 2
+            int[] dims = type.getFormat() == CNN2DFormat.NHWC ? new int[]{1, 2} : new int[]{2, 3};
+            b.addLayer(name, new GlobalPoolingLayer.Builder(PoolingType.AVG).poolingDimensions(dims).build(), cut);
         } else {
             long h = type.getHeight();
             long w = type.getWidth();
