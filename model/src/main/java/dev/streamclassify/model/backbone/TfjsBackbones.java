@@ -5,14 +5,10 @@ import dev.streamclassify.model.backbone.internal.TfjsLayersModel;
 import dev.streamclassify.model.image.PreprocessingSpec;
 import dev.streamclassify.model.internal.Hashing;
 import dev.streamclassify.model.internal.Json;
-import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
-import org.deeplearning4j.nn.conf.layers.PoolingType;
-import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.modelimport.keras.KerasLayer;
 import org.deeplearning4j.nn.modelimport.keras.KerasModel;
@@ -20,7 +16,6 @@ import org.deeplearning4j.nn.modelimport.keras.config.KerasModelConfiguration;
 import org.deeplearning4j.nn.modelimport.keras.exceptions.InvalidKerasConfigurationException;
 import org.deeplearning4j.nn.modelimport.keras.exceptions.UnsupportedKerasConfigurationException;
 import org.deeplearning4j.nn.modelimport.keras.utils.KerasModelBuilder;
-import org.deeplearning4j.nn.transferlearning.TransferLearning;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -120,7 +115,7 @@ public final class TfjsBackbones {
         if (spec.pooling() != Pooling.NONE) {
             ComputationGraph pooled;
             try {
-                pooled = withPooling(graph, cut, imported.cutType(), spec.pooling());
+                pooled = CutPooling.append(graph, cut, imported.cutType(), spec.pooling());
             } finally {
                 graph.close();
             }
@@ -199,32 +194,6 @@ public final class TfjsBackbones {
         ComputationGraph graph = new ComputationGraph(conf);
         graph.init();
         return graph;
-    }
-
-    /** Adds an average pooling vertex after the cut (global, or k x k cells that must tile the map exactly). */
-    private static ComputationGraph withPooling(ComputationGraph graph, String cut, InputType cutType, Pooling pooling) {
-        if (!(cutType instanceof InputType.InputTypeConvolutional type)) {
-            throw new IllegalArgumentException("pooling needs a spatial cut, but " + cut + " outputs " + cutType + "; use pool=none");
-        }
-        String name = cut + pooling.suffix();
-        TransferLearning.GraphBuilder b = new TransferLearning.GraphBuilder(graph);
-        if (pooling == Pooling.GLOBAL) {
-            // GlobalPoolingLayer assumes channels-first; on a channels-last map the spatial dimensions are 1 and 2
-            int[] dims = type.getFormat() == CNN2DFormat.NHWC ? new int[]{1, 2} : new int[]{2, 3};
-            b.addLayer(name, new GlobalPoolingLayer.Builder(PoolingType.AVG).poolingDimensions(dims).build(), cut);
-        } else {
-            long h = type.getHeight();
-            long w = type.getWidth();
-            int k = pooling.grid();
-            if (h % k != 0 || w % k != 0) {
-                throw new IllegalArgumentException("pool " + pooling + " does not tile the " + h + "x" + w + " output of " + cut
-                        + "; choose a grid that divides it (or another input size)");
-            }
-            b.addLayer(name, new SubsamplingLayer.Builder(PoolingType.AVG)
-                    .kernelSize((int) (h / k), (int) (w / k)).stride((int) (h / k), (int) (w / k))
-                    .dataFormat(type.getFormat()).build(), cut);
-        }
-        return b.setOutputs(name).build();
     }
 
     private static int inputSize(ObjectNode config) {
