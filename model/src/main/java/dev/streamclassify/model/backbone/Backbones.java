@@ -34,7 +34,9 @@ import java.util.zip.ZipInputStream;
  *   <li>{@code file:/path/backbone.json}: a DL4J model described by a {@link BackboneDescriptor};</li>
  *   <li>{@code zoo:<name>}: a DL4J zoo model with ImageNet weights, see {@link ZooBackbones};</li>
  *   <li>{@code keras:/path/model.h5#<cutLayer>}: a Keras model, ImageNet-normalised 224x224 RGB unless a
- *       descriptor is given instead ({@code file:} descriptor whose modelFile ends in .h5).</li>
+ *       descriptor is given instead ({@code file:} descriptor whose modelFile ends in .h5);</li>
+ *   <li>{@code tfjs:/path/model.json#<cutLayer>?pool=3x3&size=96}: a TF.js LayersModel, see {@link TfjsBackbones}
+ *       (or a {@code file:} descriptor whose modelFile ends in .json).</li>
  * </ul>
  */
 public final class Backbones {
@@ -53,13 +55,14 @@ public final class Backbones {
         }
         int colon = location.indexOf(':');
         if (colon < 0) {
-            throw new IllegalArgumentException("backbone location '" + location + "' must be default, file:, zoo: or keras:");
+            throw new IllegalArgumentException("backbone location '" + location + "' must be default, file:, zoo:, keras: or tfjs:");
         }
         String kind = location.substring(0, colon);
         String rest = location.substring(colon + 1);
         return switch (kind) {
             case "file" -> fromDescriptor(Path.of(rest));
             case "zoo" -> ZooBackbones.load(rest);
+            case "tfjs" -> TfjsBackbones.load(rest);
             case "keras" -> {
                 int hash = rest.lastIndexOf('#');
                 if (hash < 0) {
@@ -89,6 +92,9 @@ public final class Backbones {
         Path model = descriptorJson.toAbsolutePath().getParent().resolve(d.modelFile());
         if (d.modelFile().endsWith(".h5")) {
             return fromKeras(model, d.cutLayer(), d.preprocessing());
+        }
+        if (d.modelFile().endsWith(".json")) {
+            return TfjsBackbones.fromDescriptor(model, d.cutLayer(), d.preprocessing());
         }
         return fromBytes(d.name(), Files.readAllBytes(model), d.cutLayer(), d.preprocessing());
     }

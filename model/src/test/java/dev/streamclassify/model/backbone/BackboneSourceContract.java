@@ -27,7 +27,11 @@ public abstract class BackboneSourceContract {
     protected abstract Backbone load() throws Exception;
 
     protected final Backbone open() throws Exception {
-        Backbone b = load();
+        return track(load());
+    }
+
+    /** Hands a backbone a test loaded itself to the kit, which closes it after the test. */
+    protected final Backbone track(Backbone b) {
         opened.add(b);
         return b;
     }

@@ -1,9 +1,12 @@
 package dev.streamclassify.model.backbone;
 
+import dev.streamclassify.model.image.PreprocessingSpec;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.zoo.model.Darknet19;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -31,17 +34,45 @@ class ZooBackbonesTest {
      */
     @Test
     @Tag("slow")
-    void darknet19CutLayerExistsInItsZooArchitectureAndYieldsImageNetScores() {
+    void darknet19CutsAtItsLastFeatureMapBeforeThe1000ClassLayer() {
         ZooBackbones.Entry entry = ZooBackbones.entry("darknet19");
         assertThat(entry.model().get()).isInstanceOf(Darknet19.class);
 
         ComputationGraph graph = Darknet19.builder().numClasses(1000).build().init();
+        ComputationGraph pooled = CutPooling.append(graph, entry.cutLayer(), entry.preprocessing(), entry.pooling());
+        graph.close();
+        Backbone backbone = Backbone.of(pooled, "darknet19", "sha256:" + "0".repeat(64), entry.cutLayer() + entry.pooling().suffix(),
+                entry.preprocessing());
         try {
-            assertThat(Backbone.layerNames(graph)).contains(entry.cutLayer());
-            Backbone backbone = Backbone.of(graph, "darknet19", "sha256:" + "0".repeat(64), entry.cutLayer(), entry.preprocessing());
-            assertThat(backbone.info().featureSize()).isEqualTo(1000);
+            // 1024 channels averaged: features, not the 1000 ImageNet class scores the old cut yielded
+            assertThat(backbone.info().featureSize()).isEqualTo(1024);
+            assertThat(Backbone.layerNames(pooled)).contains("convolution2d_19");
+        } finally {
+            backbone.close();
+        }
+    }
+
+    @Test
+    void squeezenetCutsBeforeItsClassifierConvolution() {
+        ZooBackbones.Entry entry = ZooBackbones.entry("squeezenet");
+        ComputationGraph graph = org.deeplearning4j.zoo.model.SqueezeNet.builder().numClasses(1000).build().init();
+        try {
+            // conv10 (1000 filters) follows drop9 in the architecture DL4J's ImageNet file was converted from
+            List<String> names = Backbone.layerNames(graph);
+            assertThat(names).contains(entry.cutLayer());
+            assertThat(names.indexOf(entry.cutLayer())).isLessThan(names.indexOf("conv10"));
+            assertThat(entry.pooling()).isEqualTo(Pooling.GLOBAL);
         } finally {
             graph.close();
+        }
+    }
+
+    @Test
+    void kerasConvertedEntriesUseDl4jsVgg16MeanConvention() {
+        for (String name : List.of("squeezenet", "resnet50", "vgg16")) {
+            PreprocessingSpec spec = ZooBackbones.entry(name).preprocessing();
+            assertThat(spec.scale()).as(name).isEqualTo(1.0);
+            assertThat(spec.mean()).as(name).containsExactly(123.68, 116.779, 103.939);
         }
     }
 }

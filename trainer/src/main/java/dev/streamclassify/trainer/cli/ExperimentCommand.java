@@ -6,6 +6,9 @@ import dev.streamclassify.trainer.dataset.Dataset;
 import dev.streamclassify.trainer.experiment.ExperimentPlan;
 import dev.streamclassify.trainer.experiment.ExperimentReport;
 import dev.streamclassify.trainer.experiment.ExperimentRunner;
+import dev.streamclassify.trainer.experiment.ImportedBackboneExperiment;
+import dev.streamclassify.trainer.experiment.ImportedBackboneReport;
+import dev.streamclassify.model.backbone.Pooling;
 import dev.streamclassify.trainer.training.TrainSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -54,9 +57,29 @@ final class ExperimentCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "docs/transfer-results.md")
     Path out;
 
+    @Option(names = "--backbone", description = "instead of pre-training: measure these backbones (repeatable), each cut at a "
+            + "spatial layer with pool=none, e.g. tfjs:backbones/mobilenet-v2-nsfwjs/model.json#block_10_project_BN?pool=none&size=96 "
+            + "(add &weights=random:1 for the random-weight control)")
+    List<String> backbones = new ArrayList<>();
+
+    @Option(names = "--poolings", split = ",", defaultValue = "global,3x3", description = "with --backbone: poolings of the cached features (default: ${DEFAULT-VALUE})")
+    List<String> poolings;
+
+    @Option(names = "--targets", split = ";", defaultValue = "5-9;1,3,5,7,9;0-9", description = "with --backbone: target class sets (default: ${DEFAULT-VALUE})")
+    List<String> targets;
+
+    @Option(names = "--holdout-per-class", defaultValue = "0", description = "with --backbone: test images per class scored, 0 = all")
+    int holdoutPerClass;
+
+    @Option(names = "--cache-dir", defaultValue = "target/feature-cache", description = "with --backbone: feature cache, one file per backbone fingerprint")
+    Path cacheDir;
+
     @Override
     public Integer call() throws Exception {
         DataSources.Loaded loaded = DataSources.load(data);
+        if (!backbones.isEmpty()) {
+            return importedBackbones(loaded);
+        }
         List<String> labels = loaded.train().labels();
         List<ExperimentPlan.ClassSplit> classSplits = new ArrayList<>();
         for (String s : splits) {
@@ -88,6 +111,39 @@ final class ExperimentCommand implements Callable<Integer> {
             ExperimentReport.plotLearningCurves(r.trials(), s.name(), perClass.contains(20) ? 20 : perClass.get(0), curves);
             md.append("![accuracy ").append(s.name()).append("](").append(acc.getFileName()).append(")\n");
             md.append("![learning curves ").append(s.name()).append("](").append(curves.getFileName()).append(")\n");
+        }
+        Files.writeString(out, md);
+        System.out.println(md);
+        System.out.println("wrote " + out);
+        return 0;
+    }
+
+    /** No pre-training: the given backbones against the random-weight control and scratch, on every target. */
+    private int importedBackbones(DataSources.Loaded loaded) throws Exception {
+        List<String> labels = loaded.train().labels();
+        List<ImportedBackboneExperiment.Target> ts = targets.stream()
+                .map(t -> new ImportedBackboneExperiment.Target(t.replace(',', '.'), DataSources.classes(t, labels))).toList();
+        var plan = new ImportedBackboneExperiment.Plan(backbones, poolings.stream().map(Pooling::parse).toList(), ts, perClass,
+                LongStream.range(0, seeds).boxed().toList(), holdoutPerClass, cacheDir, HeadConfig.DEFAULT,
+                new TrainSettings(20, 64, 300, 0), new TrainSettings(scratchEpochs, 64, scratchMinUpdates, 0));
+        long t0 = System.nanoTime();
+        List<ImportedBackboneExperiment.Row> rows = new ImportedBackboneExperiment(plan, System.out).run(loaded.train(), loaded.test());
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        var cells = ImportedBackboneReport.cells(rows);
+        String command = "trainer " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+        String machine = Runtime.getRuntime().availableProcessors() + " cores (shared with other jobs), " + System.getProperty("java.vm.name") + " "
+                + System.getProperty("java.version");
+        Path dir = out.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        String stem = out.getFileName().toString().replace(".md", "");
+        var md = new StringBuilder(ImportedBackboneReport.markdown(cells, command, machine, seconds, List.of())).append('\n');
+        int all = loaded.train().countsPerClass().values().stream().mapToInt(Integer::intValue).max().orElse(1);
+        for (var t : ts) {
+            for (String head : List.of("softmax", "prototype")) {
+                Path png = dir.resolve(stem + "-" + head + "-" + t.name().replaceAll("[^A-Za-z0-9]+", "_") + ".png");
+                ImportedBackboneReport.plot(cells, t.name(), head, all, png);
+                md.append("![").append(t.name()).append(", ").append(head).append("](").append(png.getFileName()).append(")\n");
+            }
         }
         Files.writeString(out, md);
         System.out.println(md);

@@ -35,16 +35,22 @@ public final class ExperimentReport {
         List<Cell> cells = new ArrayList<>();
         for (List<Trial> g : groups.values()) {
             Trial t0 = g.get(0);
-            double mean = g.stream().mapToDouble(Trial::accuracy).average().orElse(0);
-            double var = g.size() < 2 ? 0 : g.stream().mapToDouble(t -> (t.accuracy() - mean) * (t.accuracy() - mean)).sum() / (g.size() - 1);
-            double t = g.size() < 2 ? 0 : (g.size() - 1 <= T95.length ? T95[g.size() - 2] : 1.96);
-            double ci = t * Math.sqrt(var / g.size());
+            double[] meanCi = meanAndCi95(g.stream().mapToDouble(Trial::accuracy).toArray());
             double secs = g.stream().mapToDouble(Trial::trainSeconds).average().orElse(0);
-            cells.add(new Cell(t0.split(), t0.method(), t0.perClass(), g.size(), mean, ci, secs));
+            cells.add(new Cell(t0.split(), t0.method(), t0.perClass(), g.size(), meanCi[0], meanCi[1], secs));
         }
         cells.sort(Comparator.comparing(Cell::split).thenComparing(c -> c.perClass() == 0 ? Integer.MAX_VALUE : c.perClass())
                 .thenComparing(Cell::method));
         return cells;
+    }
+
+    /** Mean and half-width of its 95% confidence interval (Student t; 0 for a single value). */
+    static double[] meanAndCi95(double[] values) {
+        double mean = java.util.Arrays.stream(values).average().orElse(0);
+        int n = values.length;
+        double var = n < 2 ? 0 : java.util.Arrays.stream(values).map(v -> (v - mean) * (v - mean)).sum() / (n - 1);
+        double t = n < 2 ? 0 : (n - 1 <= T95.length ? T95[n - 2] : 1.96);
+        return new double[]{mean, t * Math.sqrt(var / Math.max(n, 1))};
     }
 
     static Optional<Cell> find(List<Cell> cells, String split, Method m, int n) {
@@ -122,7 +128,7 @@ public final class ExperimentReport {
         save(chart, png);
     }
 
-    private static void save(XYChart chart, Path png) throws IOException {
+    static void save(XYChart chart, Path png) throws IOException {
         Files.createDirectories(png.toAbsolutePath().getParent());
         BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
     }
