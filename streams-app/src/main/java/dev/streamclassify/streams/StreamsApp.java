@@ -119,7 +119,7 @@ public final class StreamsApp implements AutoCloseable {
             throw new IllegalStateException("closed");
         }
         LOG.info("Starting with {}", config.describe());
-        http = HttpEndpoints.start(config.httpPort(), registry::scrape, this::health, this::readiness);
+        http = HttpEndpoints.start(config.http(), registry::scrape, this::health, this::readiness);
         if (config.createTopics()) {
             TopicSetup.createMissing(config.adminProperties(), TopicSetup.required(config), TOPIC_SETUP_TIMEOUT);
         }

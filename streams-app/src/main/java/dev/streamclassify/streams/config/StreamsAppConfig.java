@@ -1,6 +1,7 @@
 package dev.streamclassify.streams.config;
 
 import dev.streamclassify.model.artifact.ModelVersion;
+import dev.streamclassify.service.HttpSettings;
 import dev.streamclassify.service.LayeredSettings;
 import dev.streamclassify.service.MarkdownTable;
 import dev.streamclassify.service.Validators;
@@ -57,7 +58,9 @@ public final class StreamsAppConfig extends AbstractConfig {
     public static final String IMAGE_MAX_BYTES = "image.max.bytes";
     public static final String IMAGE_MAX_PIXELS = "image.max.pixels";
     public static final String TOP_K = "top.k";
-    public static final String HTTP_PORT = "http.port";
+    public static final String HTTP_PORT = HttpSettings.PORT;
+    public static final String HTTP_BIND_ADDRESS = HttpSettings.BIND_ADDRESS;
+    public static final String HTTP_REQUEST_TIMEOUT_MS = HttpSettings.REQUEST_TIMEOUT_MS;
     public static final String STATE_DIR = "state.dir";
     public static final String TOPICS_CREATE = "topics.create";
     public static final String TOPICS_PARTITIONS = "topics.partitions";
@@ -85,7 +88,7 @@ public final class StreamsAppConfig extends AbstractConfig {
             StreamsConfig.STATE_DIR_CONFIG, useInstead(STATE_DIR),
             StreamsConfig.REPLICATION_FACTOR_CONFIG, useInstead(TOPICS_REPLICATION_FACTOR));
 
-    private static final ConfigDef DEF = new ConfigDef()
+    private static final ConfigDef DEF = HttpSettings.define(new ConfigDef()
             .define(BOOTSTRAP_SERVERS, Type.STRING, "localhost:9092", new ConfigDef.NonEmptyString(), Importance.HIGH,
                     "Kafka brokers to connect to, host:port[,host:port...].")
             .define(APPLICATION_ID, Type.STRING, "classify-streams", matching(TOPIC_NAME, "a legal topic-name prefix"), Importance.HIGH,
@@ -123,8 +126,6 @@ public final class StreamsAppConfig extends AbstractConfig {
                             + "any pixel buffer is allocated.")
             .define(TOP_K, Type.INT, 3, Range.between(1, 1000), Importance.LOW,
                     "How many best labels each prediction lists.")
-            .define(HTTP_PORT, Type.INT, 8080, Range.between(0, 65_535), Importance.MEDIUM,
-                    "Port of /metrics, /health and /ready; 0 picks a free port.")
             .define(STATE_DIR, Type.STRING, "", Importance.MEDIUM,
                     "Directory of the local state (RocksDB buffer). Empty: Kafka Streams' default, <tmp>/kafka-streams.")
             .define(TOPICS_CREATE, Type.BOOLEAN, true, Importance.LOW,
@@ -134,7 +135,7 @@ public final class StreamsAppConfig extends AbstractConfig {
                     "Partitions of the images, predictions and dead-letter topics when this service creates them.")
             .define(TOPICS_REPLICATION_FACTOR, Type.SHORT, (short) -1, Validators.replicationFactor(), Importance.LOW,
                     "Replication factor of created topics and of Kafka Streams' internal topics; -1 = broker default. "
-                            + "Use 3 in production (exactly_once_v2 relies on it).");
+                            + "Use 3 in production (exactly_once_v2 relies on it)."), 8080);
 
     private static final LayeredSettings SETTINGS = LayeredSettings.of(DEF, ENV_PREFIX, SYSTEM_PROPERTY_PREFIX)
             .withShadowed(SHADOWED)
@@ -259,6 +260,11 @@ public final class StreamsAppConfig extends AbstractConfig {
 
     public int httpPort() {
         return getInt(HTTP_PORT);
+    }
+
+    /** Bind address, port and request timeout of the HTTP endpoints. */
+    public HttpSettings http() {
+        return HttpSettings.from(this);
     }
 
     public Optional<String> stateDir() {

@@ -136,7 +136,7 @@ public final class TrainerService implements AutoCloseable {
                 throw new IOException("cannot read " + config.trainingImagesTopic() + " for the schedule: " + e.getMessage(), e);
             }
         }
-        http = HttpEndpoints.start(config.httpPort(), registry::scrape, this::health, this::readiness);
+        http = HttpEndpoints.start(config.http(), registry::scrape, this::health, this::readiness);
         resources.push(http);
     }
 

@@ -2,6 +2,7 @@ package dev.streamclassify.trainer.control;
 
 import dev.streamclassify.model.artifact.ModelVersion;
 import dev.streamclassify.model.head.HeadConfig;
+import dev.streamclassify.service.HttpSettings;
 import dev.streamclassify.service.LayeredSettings;
 import dev.streamclassify.service.MarkdownTable;
 import dev.streamclassify.service.Validators;
@@ -49,7 +50,9 @@ public final class TrainerServiceConfig extends AbstractConfig {
     public static final String DATA_ROOT = "data.root";
     public static final String CACHE_DIR = "cache.dir";
     public static final String BACKBONE = "backbone";
-    public static final String HTTP_PORT = "http.port";
+    public static final String HTTP_PORT = HttpSettings.PORT;
+    public static final String HTTP_BIND_ADDRESS = HttpSettings.BIND_ADDRESS;
+    public static final String HTTP_REQUEST_TIMEOUT_MS = HttpSettings.REQUEST_TIMEOUT_MS;
     public static final String COMMAND_MAX_BYTES = "command.max.bytes";
     public static final String HOLDOUT_FRACTION = "holdout.fraction";
     public static final String PROMOTION_MIN_DELTA = "promotion.min.delta";
@@ -84,7 +87,7 @@ public final class TrainerServiceConfig extends AbstractConfig {
             ConsumerConfig.GROUP_ID_CONFIG, GROUP_ID,
             ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "(always false: offsets are committed after each outcome)");
 
-    private static final ConfigDef DEF = new ConfigDef()
+    private static final ConfigDef DEF = HttpSettings.define(new ConfigDef()
             .define(BOOTSTRAP_SERVERS, Type.STRING, "localhost:9092", new ConfigDef.NonEmptyString(), Importance.HIGH,
                     "Kafka brokers to connect to, host:port[,host:port...].")
             .define(GROUP_ID, Type.STRING, "trainer", new ConfigDef.NonEmptyString(), Importance.HIGH,
@@ -108,8 +111,6 @@ public final class TrainerServiceConfig extends AbstractConfig {
             .define(BACKBONE, Type.STRING, "default", new ConfigDef.NonEmptyString(), Importance.HIGH,
                     "Frozen backbone: default (shipped in the jar), file:/path/backbone.json, zoo:<name> or "
                             + "keras:/path/model.h5#<layer>. Must be the one streams-app serves with.")
-            .define(HTTP_PORT, Type.INT, 8081, Range.between(0, 65_535), Importance.MEDIUM,
-                    "Port of /metrics, /health and /ready; 0 picks a free port.")
             .define(COMMAND_MAX_BYTES, Type.INT, 65_536, Range.between(256, 1024 * 1024), Importance.LOW,
                     "Larger control records are rejected unread.")
             .define(HOLDOUT_FRACTION, Type.DOUBLE, 0.2, Range.between(0.01, 0.9), Importance.MEDIUM,
@@ -150,7 +151,7 @@ public final class TrainerServiceConfig extends AbstractConfig {
                     "Create missing topics at start: control (1 partition, so commands run in order), status "
                             + "(compacted), models (compacted, 1 partition, max.message.bytes=67108864), training-images.")
             .define(TOPICS_REPLICATION_FACTOR, Type.SHORT, (short) -1, Validators.replicationFactor(), Importance.LOW,
-                    "Replication factor of created topics; -1 = broker default. Use 3 in production.");
+                    "Replication factor of created topics; -1 = broker default. Use 3 in production."), 8081);
 
     private static final LayeredSettings SETTINGS = LayeredSettings.of(DEF, ENV_PREFIX, SYSTEM_PROPERTY_PREFIX)
             .withShadowed(SHADOWED)
@@ -297,6 +298,11 @@ public final class TrainerServiceConfig extends AbstractConfig {
 
     public int httpPort() {
         return getInt(HTTP_PORT);
+    }
+
+    /** Bind address, port and request timeout of the HTTP endpoints. */
+    public HttpSettings http() {
+        return HttpSettings.from(this);
     }
 
     public int commandMaxBytes() {
