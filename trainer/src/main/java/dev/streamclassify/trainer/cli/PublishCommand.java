@@ -2,29 +2,47 @@ package dev.streamclassify.trainer.cli;
 
 import dev.streamclassify.model.artifact.ModelVersion;
 import dev.streamclassify.model.artifact.ModelVersionCodec;
-import dev.streamclassify.trainer.publish.ModelPublisher;
+import dev.streamclassify.trainer.control.TrainerServiceConfig;
+import dev.streamclassify.trainer.publish.VersionWriter;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.ConfigException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.UUID;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 
-@Command(name = "publish", description = "Validate a model version artifact and publish it to the models topic (and activate it unless --no-activate).")
+@Command(name = "publish", description = {
+        "Validate a model version artifact and publish it to the models topic under the next free version number "
+                + "(or --version), and activate it unless --no-activate.",
+        "Kafka client settings (TLS, SASL) come like trainer serve's: --config, TRAINER_KAFKA_* environment variables, "
+                + "-Dtrainer.kafka.* system properties. Publishing the same artifact again finds it and writes nothing."})
 final class PublishCommand implements Callable<Integer> {
 
     @Parameters(index = "0", description = "model version artifact written by train")
     Path artifact;
 
-    @Option(names = "--bootstrap-servers", defaultValue = "localhost:9092")
+    @Option(names = "--config", description = "the trainer's settings file (bootstrap.servers, models.topic, kafka.* client settings)")
+    Path config;
+
+    @Option(names = "--bootstrap-servers", description = "overrides bootstrap.servers of the settings (default localhost:9092)")
     String bootstrap;
 
-    @Option(names = "--topic", defaultValue = "models")
+    @Option(names = "--topic", description = "overrides models.topic of the settings (default models)")
     String topic;
 
-    @Option(names = "--version", description = "publish under this version number instead of the artifact's")
+    @Option(names = "--version", description = "publish under this version number, refused if the model has it already; "
+            + "default: the next free number")
     Long version;
 
     @Option(names = "--no-activate", negatable = true, defaultValue = "true", fallbackValue = "true",
@@ -33,19 +51,42 @@ final class PublishCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ModelVersion mv = new ModelVersionCodec().decode(Files.readAllBytes(artifact));
-        if (version != null) {
-            mv = mv.withVersion(version);
+        TrainerServiceConfig settings;
+        try {
+            settings = TrainerServiceConfig.load(Optional.ofNullable(config));
+        } catch (ConfigException e) {
+            System.err.println("trainer publish: " + e.getMessage());
+            return 2;
         }
-        try (ModelPublisher publisher = new ModelPublisher(bootstrap, topic)) {
-            if (activate) {
-                publisher.publishAndActivate(mv, "cli-" + UUID.randomUUID());
-            } else {
-                publisher.publish(mv);
-            }
+        byte[] bytes = Files.readAllBytes(artifact);
+        ModelVersion mv = new ModelVersionCodec().decode(bytes);
+        String servers = bootstrap != null ? bootstrap : settings.bootstrapServers();
+        String models = topic != null ? topic : settings.modelsTopic();
+        Map<String, Object> producer = new HashMap<>(settings.clientProperties(ProducerConfig.configNames()));
+        Map<String, Object> consumer = new HashMap<>(settings.clientProperties(ConsumerConfig.configNames()));
+        producer.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+        consumer.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+        // the same artifact published twice (a retried job) is found by this id instead of becoming a second version
+        String requestId = "publish-" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)).substring(0, 32);
+        VersionWriter writer = new VersionWriter(models, producer, consumer, Clock.systemUTC());
+        VersionWriter.Published published;
+        try {
+            published = writer.publish(mv, version == null ? OptionalLong.empty() : OptionalLong.of(version), requestId,
+                    (p, v, earlierRun) -> {
+                        if (!earlierRun) {
+                            p.publish(v, requestId);
+                        }
+                        if (activate) {
+                            p.activate(v.name(), v.version(), requestId);
+                        }
+                    });
+        } catch (VersionWriter.VersionTakenException e) {
+            System.err.println("trainer publish: " + e.getMessage());
+            return 1;
         }
-        System.out.printf("published %s to %s%s (holdout accuracy %.4f)%n", mv.id(), topic, activate ? " and activated it" : "",
-                mv.metrics().holdoutAccuracy());
+        ModelVersion out = published.version();
+        System.out.printf("%s %s to %s%s (holdout accuracy %.4f)%n", published.earlierRun() ? "already published" : "published",
+                out.id(), models, activate ? " and activated it" : "", out.metrics().holdoutAccuracy());
         return 0;
     }
 }

@@ -12,6 +12,7 @@ import dev.streamclassify.trainer.control.internal.TopicSetup;
 import dev.streamclassify.trainer.control.internal.TrainerMetrics;
 import dev.streamclassify.trainer.features.FeatureCache;
 import dev.streamclassify.trainer.publish.ModelPublisher;
+import dev.streamclassify.trainer.publish.VersionWriter;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -122,7 +123,7 @@ public final class TrainerService implements AutoCloseable {
         requests.start();
 
         control = new ControlPlane(config, new CommandParser(CommandParser.rules(config, dataRoot)), backbone, cache, catalog,
-                requests, admin, models, status, metrics, consumerProperties, clock);
+                requests, admin, models, new VersionWriter(config.modelsTopic(), producerProperties, consumerProperties, clock), status, metrics, consumerProperties, clock);
         resources.push(control);
         control.start();
 

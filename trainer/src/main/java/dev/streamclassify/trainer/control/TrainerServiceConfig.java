@@ -60,6 +60,8 @@ public final class TrainerServiceConfig extends AbstractConfig {
     public static final String SCHEDULE_MODEL = "schedule.model";
     public static final String TRAINING_EPOCHS = "training.epochs";
     public static final String TRAINING_MAX_EPOCHS = "training.max.epochs";
+    public static final String TRAINING_MAX_IMAGES = "training.max.images";
+    public static final String TRAINING_MAX_PIXELS = "training.max.pixels";
     public static final String TRAINING_BATCH_SIZE = "training.batch.size";
     public static final String TRAINING_MIN_UPDATES = "training.min.updates";
     public static final String TRAINING_SEED = "training.seed";
@@ -127,6 +129,12 @@ public final class TrainerServiceConfig extends AbstractConfig {
                     "Epochs of a retrain command that gives none.")
             .define(TRAINING_MAX_EPOCHS, Type.INT, 1000, Range.between(1, 100_000), Importance.LOW,
                     "Commands asking for more epochs are rejected.")
+            .define(TRAINING_MAX_IMAGES, Type.INT, 50_000, Range.between(2, 10_000_000), Importance.MEDIUM,
+                    "Most images one retrain may use. A dataset range or folder holding more is rejected before "
+                            + "anything is decoded. Each image also costs its features (4 bytes per feature) on the heap.")
+            .define(TRAINING_MAX_PIXELS, Type.LONG, 200_000_000L, Range.between(1, Long.MAX_VALUE), Importance.MEDIUM,
+                    "Most pixel values (width x height x channels) one retrain may hold; images are shrunk to the "
+                            + "backbone's input as they are read. A retrain that would exceed it is rejected.")
             .define(TRAINING_BATCH_SIZE, Type.INT, 64, Range.between(1, 65_536), Importance.LOW,
                     "Minibatch size of head training.")
             .define(TRAINING_MIN_UPDATES, Type.INT, 300, Range.atLeast(0), Importance.LOW,
@@ -332,6 +340,14 @@ public final class TrainerServiceConfig extends AbstractConfig {
 
     public int maxEpochs() {
         return getInt(TRAINING_MAX_EPOCHS);
+    }
+
+    public int trainingMaxImages() {
+        return getInt(TRAINING_MAX_IMAGES);
+    }
+
+    public long trainingMaxPixels() {
+        return getLong(TRAINING_MAX_PIXELS);
     }
 
     /** Training settings for a command asking for {@code epochs}. */

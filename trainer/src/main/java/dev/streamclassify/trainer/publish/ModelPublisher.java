@@ -11,6 +11,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Properties;
@@ -26,6 +27,7 @@ import java.util.concurrent.TimeoutException;
 public final class ModelPublisher implements AutoCloseable {
 
     public static final int MAX_RECORD_BYTES = 64 * 1024 * 1024;
+    public static final String REQUEST_ID_HEADER = "request.id";
 
     private final KafkaProducer<String, byte[]> producer;
     private final String topic;
@@ -55,6 +57,16 @@ public final class ModelPublisher implements AutoCloseable {
         return send(ModelsTopic.versionKey(version), codec.encode(version));
     }
 
+    /**
+     * Publishes a version, its record marked with the request that made it (header {@value #REQUEST_ID_HEADER}), so a
+     * rerun of that request can find it instead of publishing a second version.
+     */
+    public RecordMetadata publish(ModelVersion version, String requestId) throws ExecutionException, InterruptedException, TimeoutException {
+        ProducerRecord<String, byte[]> r = new ProducerRecord<>(topic, 0, ModelsTopic.versionKey(version), codec.encode(version));
+        r.headers().add(REQUEST_ID_HEADER, requestId.getBytes(StandardCharsets.UTF_8));
+        return producer.send(r).get(60, TimeUnit.SECONDS);
+    }
+
     /** Points the model at {@code version}; serving switches once it has validated and warmed that version up. */
     public RecordMetadata activate(String model, long version, String requestId) throws ExecutionException, InterruptedException, TimeoutException {
         return send(ModelsTopic.activationKey(model), new Activation(model, version, requestId, clock.instant()).toJson());
@@ -69,6 +81,19 @@ public final class ModelPublisher implements AutoCloseable {
     /** Sends raw bytes under any key: tests use it to publish hostile records. */
     public RecordMetadata send(String key, byte[] value) throws ExecutionException, InterruptedException, TimeoutException {
         return producer.send(new ProducerRecord<>(topic, 0, key, value)).get(60, TimeUnit.SECONDS);
+    }
+
+    /** For a publisher made with a {@code transactional.id}: fences earlier holders of the id, see {@link VersionWriter}. */
+    void initTransactions() {
+        producer.initTransactions();
+    }
+
+    void beginTransaction() {
+        producer.beginTransaction();
+    }
+
+    void commitTransaction() {
+        producer.commitTransaction();
     }
 
     @Override
