@@ -187,7 +187,8 @@ public final class StreamsAppConfig extends AbstractConfig {
                     escape(key.documentation));
         }
         return table + "| `kafka.*` | `CLASSIFY_KAFKA_*` | | | any Kafka Streams, consumer, producer or admin setting | "
-                + "Passed to Kafka without the prefix, e.g. `kafka.commit.interval.ms`. |\n";
+                + "Passed to Kafka without the prefix, e.g. `kafka.commit.interval.ms`; TLS and SASL settings reach every "
+                + "client, the model watcher's and admin's included (`kafka.consumer.*` and `kafka.admin.*` win for those). |\n";
     }
 
     private static String useInstead(String ours) {
@@ -312,16 +313,18 @@ public final class StreamsAppConfig extends AbstractConfig {
      * Settings for a plain client of the given kind: bootstrap servers plus those {@code kafka.*} settings that the
      * client knows (security, timeouts), so the model watcher and admin connect like the stream threads do.
      */
-    public Map<String, Object> clientProperties(Set<String> clientConfigNames) {
-        return LayeredSettings.clientProperties(kafka, bootstrapServers(), clientConfigNames);
+    public Map<String, Object> clientProperties(Set<String> clientConfigNames, String... clientPrefixes) {
+        return LayeredSettings.clientProperties(kafka, bootstrapServers(), clientConfigNames, clientPrefixes);
     }
 
+    /** For the model watcher: shared settings, overridden by {@code kafka.consumer.*} as for the stream threads' consumers. */
     public Map<String, Object> consumerProperties() {
-        return clientProperties(ConsumerConfig.configNames());
+        return clientProperties(ConsumerConfig.configNames(), StreamsConfig.CONSUMER_PREFIX);
     }
 
+    /** For topic creation and the broker check: shared settings, overridden by {@code kafka.admin.*}. */
     public Map<String, Object> adminProperties() {
-        return clientProperties(AdminClientConfig.configNames());
+        return clientProperties(AdminClientConfig.configNames(), StreamsConfig.ADMIN_CLIENT_PREFIX);
     }
 
     /** Declared settings with their effective values, for the start-up log (no {@code kafka.*} values: they may hold secrets). */

@@ -62,8 +62,8 @@ final class PublishCommand implements Callable<Integer> {
         ModelVersion mv = new ModelVersionCodec().decode(bytes);
         String servers = bootstrap != null ? bootstrap : settings.bootstrapServers();
         String models = topic != null ? topic : settings.modelsTopic();
-        Map<String, Object> producer = new HashMap<>(settings.clientProperties(ProducerConfig.configNames()));
-        Map<String, Object> consumer = new HashMap<>(settings.clientProperties(ConsumerConfig.configNames()));
+        Map<String, Object> producer = new HashMap<>(settings.producerProperties());
+        Map<String, Object> consumer = new HashMap<>(settings.consumerProperties());
         producer.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
         consumer.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
         // the same artifact published twice (a retried job) is found by this id instead of becoming a second version

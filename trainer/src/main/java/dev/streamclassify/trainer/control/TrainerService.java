@@ -23,9 +23,6 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -109,9 +106,9 @@ public final class TrainerService implements AutoCloseable {
         // first, so /health answers (and says why) while the broker is still unreachable
         http = HttpEndpoints.start(config.http(), registry::scrape, this::health, this::readiness);
         resources.push(http);
-        Map<String, Object> consumerProperties = config.clientProperties(ConsumerConfig.configNames());
-        Map<String, Object> producerProperties = config.clientProperties(ProducerConfig.configNames());
-        Map<String, Object> adminProperties = config.clientProperties(AdminClientConfig.configNames());
+        Map<String, Object> consumerProperties = config.consumerProperties();
+        Map<String, Object> producerProperties = config.producerProperties();
+        Map<String, Object> adminProperties = config.adminProperties();
         broker = new BrokerConnectivity(adminProperties, BROKER_CHECK_INTERVAL, clock).start();
         resources.push(broker);
         Admin admin = Admin.create(adminProperties);

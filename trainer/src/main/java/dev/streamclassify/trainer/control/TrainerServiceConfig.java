@@ -76,6 +76,10 @@ public final class TrainerServiceConfig extends AbstractConfig {
     public static final String TOPICS_REPLICATION_FACTOR = "topics.replication.factor";
 
     public static final String KAFKA_PREFIX = LayeredSettings.KAFKA_PREFIX;
+    /** After {@value #KAFKA_PREFIX}: settings for one kind of client only, e.g. {@code kafka.consumer.fetch.max.bytes}. */
+    public static final String CONSUMER_PREFIX = "consumer.";
+    public static final String PRODUCER_PREFIX = "producer.";
+    public static final String ADMIN_PREFIX = "admin.";
     public static final String ENV_PREFIX = "TRAINER_";
     public static final String SYSTEM_PROPERTY_PREFIX = "trainer.";
 
@@ -211,11 +215,20 @@ public final class TrainerServiceConfig extends AbstractConfig {
             table.row(code(k.name), code(envName(k.name)), code(shown), k.validator == null ? "" : k.validator.toString(),
                     k.documentation);
         }
-        return table + "| `kafka.*` | `TRAINER_KAFKA_*` | | | Passed, without the prefix, to the Kafka clients that know the setting. |\n";
+        return table + "| `kafka.*` | `TRAINER_KAFKA_*` | | | Passed, without the prefix, to the Kafka clients that know the setting "
+                + "(TLS and SASL settings reach every client); `kafka.consumer.*`, `kafka.producer.*`, `kafka.admin.*` "
+                + "reach one kind of client only and win over the shared setting. |\n";
     }
 
     /** Values of settings the Kafka clients declare are checked by their own declarations; unknown names pass. */
     private static void checkKafka(String kafkaName, String value) {
+        for (var prefixed : Map.of(CONSUMER_PREFIX, ConsumerConfig.configDef(), PRODUCER_PREFIX, ProducerConfig.configDef(),
+                ADMIN_PREFIX, AdminClientConfig.configDef()).entrySet()) {
+            if (kafkaName.startsWith(prefixed.getKey())) {
+                LayeredSettings.validate(prefixed.getValue(), kafkaName.substring(prefixed.getKey().length()), value);
+                return;
+            }
+        }
         for (ConfigDef def : List.of(ConsumerConfig.configDef(), ProducerConfig.configDef(), AdminClientConfig.configDef())) {
             if (LayeredSettings.validate(def, kafkaName, value)) {
                 return;
@@ -391,8 +404,23 @@ public final class TrainerServiceConfig extends AbstractConfig {
     }
 
     /** Bootstrap servers plus those {@code kafka.*} settings a client of the given kind knows. */
-    public Map<String, Object> clientProperties(Set<String> clientConfigNames) {
-        return LayeredSettings.clientProperties(kafka, bootstrapServers(), clientConfigNames);
+    public Map<String, Object> clientProperties(Set<String> clientConfigNames, String... clientPrefixes) {
+        return LayeredSettings.clientProperties(kafka, bootstrapServers(), clientConfigNames, clientPrefixes);
+    }
+
+    /** Every consumer of the trainer: shared {@code kafka.*} settings, overridden by {@code kafka.consumer.*}. */
+    public Map<String, Object> consumerProperties() {
+        return clientProperties(ConsumerConfig.configNames(), CONSUMER_PREFIX);
+    }
+
+    /** Every producer of the trainer: shared {@code kafka.*} settings, overridden by {@code kafka.producer.*}. */
+    public Map<String, Object> producerProperties() {
+        return clientProperties(ProducerConfig.configNames(), PRODUCER_PREFIX);
+    }
+
+    /** The admin client: shared {@code kafka.*} settings, overridden by {@code kafka.admin.*}. */
+    public Map<String, Object> adminProperties() {
+        return clientProperties(AdminClientConfig.configNames(), ADMIN_PREFIX);
     }
 
     /** Declared settings with their effective values, for the start-up log ({@code kafka.*} values may be secrets). */
