@@ -1,5 +1,6 @@
 package dev.streamclassify.demo;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.streamclassify.model.catalog.ModelsTopic;
 import dev.streamclassify.model.image.ImageEncoder;
 import dev.streamclassify.streams.config.StreamsAppConfig;
@@ -53,6 +54,7 @@ final class LoopFixture {
     /** The header that names an image's class on the training-images topic (DESIGN.md section 2). */
     static final String LABEL_HEADER = "label";
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     final String bootstrap;
     final Map<String, Object> client;
@@ -66,6 +68,11 @@ final class LoopFixture {
     }
 
     StreamsAppConfig streamsApp() {
+        return streamsApp(client);
+    }
+
+    /** @param client the Kafka client settings of streams-app, e.g. its own user */
+    StreamsAppConfig streamsApp(Map<String, Object> client) {
         Map<String, Object> s = new HashMap<>();
         s.put(StreamsAppConfig.BOOTSTRAP_SERVERS, bootstrap);
         s.put(StreamsAppConfig.APPLICATION_ID, "loop-classify");
@@ -179,6 +186,24 @@ final class LoopFixture {
             return seen.containsAll(ids);
         }, "predictions of all " + ids.size() + " images");
         return seen;
+    }
+
+    /** The model version that made each image's prediction, once every one of {@code ids} has one (the last one wins). */
+    Map<String, Long> awaitPredictionVersions(Set<String> ids) {
+        Map<String, Long> versions = new HashMap<>();
+        read("predictions", rs -> {
+            for (ConsumerRecord<String, byte[]> r : rs) {
+                if (ids.contains(r.key())) {
+                    try {
+                        versions.put(r.key(), JSON.readTree(r.value()).path("model").path("version").asLong());
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+            }
+            return versions.keySet().containsAll(ids);
+        }, "predictions of all " + ids.size() + " images");
+        return versions;
     }
 
     StatusEvent awaitStatus(String requestId, Predicate<StatusEvent> wanted, String what) {
