@@ -84,6 +84,11 @@ final class LoopFixture {
     }
 
     TrainerServiceConfig trainer() {
+        return trainer(client);
+    }
+
+    /** @param client the Kafka client settings of trainer serve, e.g. its own user */
+    TrainerServiceConfig trainer(Map<String, Object> client) {
         Map<String, Object> s = new HashMap<>();
         s.put(TrainerServiceConfig.BOOTSTRAP_SERVERS, bootstrap);
         s.put(TrainerServiceConfig.CACHE_DIR, work.resolve("features").toString());

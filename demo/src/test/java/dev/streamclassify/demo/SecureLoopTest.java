@@ -10,9 +10,11 @@ import dev.streamclassify.trainer.cli.TrainerCli;
 import dev.streamclassify.trainer.control.StatusEvent;
 import dev.streamclassify.trainer.control.StatusEvent.State;
 import dev.streamclassify.trainer.control.TrainerService;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -32,10 +34,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The whole loop on a broker that only takes TLS connections authenticated with SCRAM, each service as its own user:
- * {@code trainer publish} (settings from the trainer's file), classification, a retrain through the control topic and
- * an activation. Every client of both services connects with the settings given once as {@code kafka.*}; a client
- * without credentials gets nothing in.
+ * The whole loop on a broker that only takes TLS connections authenticated with SCRAM and enforces the ACLs of
+ * docs/security.md, each service as its own user: {@code trainer publish} (settings from the trainer's file),
+ * classification, a retrain through the control topic and an activation. Every client of both services connects
+ * with the settings given once as {@code kafka.*}; a client without credentials gets nothing in, and streams-app's
+ * user cannot write a model version.
  */
 class SecureLoopTest {
 
@@ -47,16 +50,21 @@ class SecureLoopTest {
     @Test
     void publishClassifyRetrainAndActivateOverSaslSsl() throws Exception {
         SaslSsl security = new SaslSsl(TestCertificates.create(work.resolve("tls")),
-                Map.of("streams-app", "streams-secret", "trainer", "trainer-secret"));
+                Map.of("streams-app", "streams-secret", "trainer", "trainer-secret", "operator", "operator-secret")).withAuthorizer();
         Path artifact = work.resolve("v1.scmv");
         assertThat(TrainerCli.run("train", "--data", "sample", "--classes", "5,8", "--per-class", "10", "--epochs", "3",
                 "--min-updates", "30", "--cache-dir", work.resolve("cli-cache").toString(), "--out", artifact.toString())).isZero();
 
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(0, null, security);
              Backbone backbone = Backbones.loadDefault()) {
-            LoopFixture loop = new LoopFixture(broker.bootstrapServers(), security.clientProperties("trainer"), work);
+            LoopFixture loop = new LoopFixture(broker.bootstrapServers(), security.clientProperties("operator"), work);
+            try (Admin admin = Admin.create(withBootstrap(security.clientProperties(SaslSsl.BROKER_USER), broker))) {
+                DocumentedAcls.create(admin, DocumentedAcls.streamsApp("streams-app", loop.streamsApp().applicationId()));
+                DocumentedAcls.create(admin, DocumentedAcls.trainer("trainer", loop.trainer().groupId()));
+                DocumentedAcls.create(admin, DocumentedAcls.user("operator"));
+            }
             try (StreamsApp app = new StreamsApp(loop.streamsApp(security.clientProperties("streams-app")), backbone);
-                 TrainerService trainer = new TrainerService(loop.trainer(), backbone)) {
+                 TrainerService trainer = new TrainerService(loop.trainer(security.clientProperties("trainer")), backbone)) {
                 app.start();
                 trainer.start();
 
@@ -102,8 +110,21 @@ class SecureLoopTest {
                             "{\"command\":\"activate\",\"model\":\"default\",\"version\":1}".getBytes())).get(30, TimeUnit.SECONDS))
                             .hasMessageContaining("not present in metadata");
                 }
+                // the classifier's own user may read models but not write them
+                Map<String, Object> classifier = withBootstrap(security.clientProperties("streams-app"), broker);
+                classifier.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
+                try (KafkaProducer<String, byte[]> compromised = new KafkaProducer<>(classifier, new StringSerializer(), new ByteArraySerializer())) {
+                    assertThatThrownBy(() -> compromised.send(new ProducerRecord<>("models", "active/default",
+                            "{}".getBytes())).get(30, TimeUnit.SECONDS)).hasRootCauseInstanceOf(TopicAuthorizationException.class);
+                }
                 assertThat(loop.versions("default")).hasSize(2);
             }
         }
+    }
+
+    private static Map<String, Object> withBootstrap(Map<String, Object> client, EmbeddedKafkaBroker broker) {
+        Map<String, Object> p = new HashMap<>(client);
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        return p;
     }
 }

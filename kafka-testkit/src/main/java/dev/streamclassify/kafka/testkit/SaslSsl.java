@@ -11,12 +11,26 @@ import java.util.Properties;
  * storage when it is formatted, so they exist before the first client connects; {@link #BROKER_USER} is the broker's
  * own (it talks to itself, e.g. for transaction markers). Immutable.
  *
+ * <p>With {@code authorize}, the broker also enforces ACLs (KRaft's {@code StandardAuthorizer}, nothing allowed
+ * without an ACL): only {@link #BROKER_USER}, and the controller listener's anonymous principal (plaintext, on
+ * loopback, used by the combined node to talk to itself), are super users; create ACLs as the broker user.
+ *
  * @param users user name to password, the broker's own added
  */
-public record SaslSsl(TestCertificates certificates, Map<String, String> users) {
+public record SaslSsl(TestCertificates certificates, Map<String, String> users, boolean authorize) {
 
     public static final String MECHANISM = "SCRAM-SHA-256";
     public static final String BROKER_USER = "broker";
+
+    /** Authentication only: every authenticated user may do anything. */
+    public SaslSsl(TestCertificates certificates, Map<String, String> users) {
+        this(certificates, users, false);
+    }
+
+    /** The same users, with ACLs enforced. */
+    public SaslSsl withAuthorizer() {
+        return new SaslSsl(certificates, users, true);
+    }
 
     public SaslSsl {
         Objects.requireNonNull(certificates, "certificates");
@@ -66,6 +80,11 @@ public record SaslSsl(TestCertificates certificates, Map<String, String> users) 
         p.put("ssl.truststore.location", certificates.truststore().toString());
         p.put("ssl.truststore.password", certificates.password());
         p.put("ssl.truststore.type", "PKCS12");
+        if (authorize) {
+            p.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+            p.put("allow.everyone.if.no.acl.found", "false");
+            p.put("super.users", "User:" + BROKER_USER + ";User:ANONYMOUS");
+        }
     }
 
     private static String jaas(String user, String password) {

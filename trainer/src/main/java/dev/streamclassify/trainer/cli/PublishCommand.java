@@ -45,8 +45,8 @@ final class PublishCommand implements Callable<Integer> {
             + "default: the next free number")
     Long version;
 
-    @Option(names = "--no-activate", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "activate the version after publishing (default: ${DEFAULT-VALUE})")
+    @Option(names = "--activate", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "activate the version after publishing (default: ${DEFAULT-VALUE}); --no-activate only publishes it")
     boolean activate;
 
     @Override

@@ -28,6 +28,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -64,7 +65,9 @@ public final class VersionWriter {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(VersionWriter.class);
-    private static final int ATTEMPTS = 5;
+    /** Writers that keep fencing each other back off for a random, growing while, so one of them gets through. */
+    private static final int ATTEMPTS = 20;
+    private static final long BACKOFF_MILLIS = 100;
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(60);
     private static final Deserializer<Void> IGNORE_VALUE = (topic, data) -> null;
 
@@ -144,11 +147,14 @@ public final class VersionWriter {
         }
     }
 
-    private static void fenced(int attempt, ModelVersion version, Throwable e) {
+    private static void fenced(int attempt, ModelVersion version, Throwable e) throws InterruptedException {
         if (attempt >= ATTEMPTS) {
             throw new IllegalStateException("another writer of " + version.name() + " fenced this one " + ATTEMPTS + " times", e);
         }
-        LOG.info("Another writer of {} versions took over ({}); reading the topic again", version.name(), e.toString());
+        long backoff = (long) (BACKOFF_MILLIS * Math.min(attempt, 10) * (0.5 + ThreadLocalRandom.current().nextDouble()));
+        LOG.info("Another writer of {} versions took over ({}); reading the topic again in {} ms", version.name(), e.toString(), backoff);
+        // not a synchronisation: two writers that re-initialise in lock step would fence each other for ever
+        Thread.sleep(backoff);
     }
 
     /** The model's version numbers on the topic and the one this request published, if any. */

@@ -73,6 +73,11 @@ class VersionWriterTest {
     }
 
     private static List<ConsumerRecord<String, byte[]>> versionRecords(String topic, String model) {
+        return records(topic).stream().filter(r -> ModelsTopic.parse(r.key())
+                .filter(k -> k instanceof ModelsTopic.VersionKey v && v.model().equals(model)).isPresent()).toList();
+    }
+
+    private static List<ConsumerRecord<String, byte[]>> records(String topic) {
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, BOOTSTRAP,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(), new ByteArrayDeserializer())) {
             TopicPartition tp = new TopicPartition(topic, 0);
@@ -82,11 +87,7 @@ class VersionWriterTest {
             List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (c.position(tp) < end && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(100))) {
-                    if (ModelsTopic.parse(r.key()).filter(k -> k instanceof ModelsTopic.VersionKey v && v.model().equals(model)).isPresent()) {
-                        out.add(r);
-                    }
-                }
+                c.poll(Duration.ofMillis(100)).forEach(out::add);
             }
             assertThat(c.position(tp)).as("read " + topic + " to its end").isEqualTo(end);
             return out;
@@ -122,6 +123,7 @@ class VersionWriterTest {
         List<Long> versions = versions(topic, "shoes");
         assertThat(versions).doesNotHaveDuplicates();
         assertThat(versions).containsExactlyInAnyOrderElementsOf(LongStream.rangeClosed(1, 6).boxed().toList());
+        assertThat(records(topic)).as("--no-activate writes no activation").noneMatch(r -> r.key().equals(ModelsTopic.activationKey("shoes")));
     }
 
     @Test
