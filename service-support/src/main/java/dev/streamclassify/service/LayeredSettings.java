@@ -221,16 +221,25 @@ public final class LayeredSettings {
 
     /**
      * Settings for a plain Kafka client: {@code bootstrapServers} plus those pass-through settings the client knows
-     * (security, timeouts), so every client of a service connects alike.
+     * (security, timeouts), so every client of a service connects alike; then those given with one of
+     * {@code clientPrefixes} (e.g. {@code consumer.}), prefix removed, which override the shared ones.
      */
     public static Map<String, Object> clientProperties(Map<String, String> kafka, String bootstrapServers,
-                                                       Set<String> clientConfigNames) {
+                                                       Set<String> clientConfigNames, String... clientPrefixes) {
         Map<String, Object> p = new HashMap<>();
         kafka.forEach((k, v) -> {
             if (clientConfigNames.contains(k)) {
                 p.put(k, v);
             }
         });
+        // as in Kafka Streams: a setting for one kind of client (consumer.ssl.keystore.location) wins over the shared one
+        for (String prefix : clientPrefixes) {
+            kafka.forEach((k, v) -> {
+                if (k.startsWith(prefix) && clientConfigNames.contains(k.substring(prefix.length()))) {
+                    p.put(k.substring(prefix.length()), v);
+                }
+            });
+        }
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         return p;
     }

@@ -2,9 +2,11 @@ package dev.streamclassify.streams;
 
 import dev.streamclassify.model.backbone.Backbone;
 import dev.streamclassify.model.backbone.Backbones;
+import dev.streamclassify.service.BrokerConnectivity;
 import dev.streamclassify.service.HttpEndpoints;
 import dev.streamclassify.service.JavaCppMetrics;
 import dev.streamclassify.service.Probe;
+import dev.streamclassify.service.StartupRetry;
 import dev.streamclassify.streams.batching.BatchSettings;
 import dev.streamclassify.streams.batching.MicroBatcher;
 import dev.streamclassify.streams.config.StreamsAppConfig;
@@ -51,7 +53,9 @@ public final class StreamsApp implements AutoCloseable {
 
     /** How long a graceful stop may take before Kafka Streams gives up on committing. */
     public static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
-    static final Duration TOPIC_SETUP_TIMEOUT = Duration.ofSeconds(60);
+    static final Duration TOPIC_SETUP_TIMEOUT = Duration.ofSeconds(10);
+    /** How often readiness asks the broker, and how long a start-up step waits before it tries again. */
+    static final Duration BROKER_CHECK_INTERVAL = Duration.ofSeconds(2);
 
     private static final Logger LOG = LoggerFactory.getLogger(StreamsApp.class);
     private static final Set<KafkaStreams.State> DEAD = Set.of(KafkaStreams.State.ERROR, KafkaStreams.State.PENDING_ERROR,
@@ -68,7 +72,10 @@ public final class StreamsApp implements AutoCloseable {
     private final KafkaStreamsMetrics streamsMetrics;
     private final JvmGcMetrics gcMetrics;
     private final CountDownLatch failed = new CountDownLatch(1);
-    private HttpEndpoints http;
+    private final CountDownLatch closing = new CountDownLatch(1);
+    private final BrokerConnectivity broker;
+    private volatile HttpEndpoints http;
+    private boolean started;
     private boolean closed;
     private volatile boolean stopping;
 
@@ -83,6 +90,7 @@ public final class StreamsApp implements AutoCloseable {
         registry.config().commonTags("application", config.applicationId());
         this.metrics = new ClassifyMetrics(registry);
         this.models = new ModelHolder(clock);
+        this.broker = new BrokerConnectivity(config.adminProperties(), BROKER_CHECK_INTERVAL, clock);
         this.watcher = new ModelWatcher(new ModelWatcher.Settings(config.modelsTopic(), config.modelName(), config.batchMaxSize(),
                 config.modelTrust(System.getenv())), config.consumerProperties(), backbone, models, metrics);
 
@@ -115,26 +123,43 @@ public final class StreamsApp implements AutoCloseable {
     }
 
     /** Serves HTTP, creates missing topics (if configured), then starts the model watcher and the stream threads. */
-    public synchronized StreamsApp start() {
-        if (closed) {
-            throw new IllegalStateException("closed");
+    public StreamsApp start() {
+        synchronized (this) {
+            if (closed || started) {
+                throw new IllegalStateException(closed ? "closed" : "already started");
+            }
+            started = true;
+            LOG.info("Starting with {}", config.describe());
+            http = HttpEndpoints.start(config.http(), registry::scrape, this::health, this::readiness);
+            broker.start();
         }
-        LOG.info("Starting with {}", config.describe());
-        http = HttpEndpoints.start(config.httpPort(), registry::scrape, this::health, this::readiness);
+        // outside the lock: while the broker is unreachable this waits (and says so), and close() may still end it
         if (config.createTopics()) {
-            TopicSetup.createMissing(config.adminProperties(), TopicSetup.required(config), TOPIC_SETUP_TIMEOUT);
+            try {
+                if (!StartupRetry.until("create topics", config.bootstrapServers(), BROKER_CHECK_INTERVAL, closing,
+                        () -> TopicSetup.createMissing(config.adminProperties(), TopicSetup.required(config), TOPIC_SETUP_TIMEOUT))) {
+                    return this;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return this;
+            }
         }
         TopicSetup.alignBufferChangelog(config.adminProperties(), config, TOPIC_SETUP_TIMEOUT);
-        watcher.start();
-        if (models.current().isEmpty()) {
-            // without a model every image would wait in the buffer: bound it by not reading input at all
-            streams.pause();
-            LOG.info("Input paused until a version of model {} is loaded", config.modelName());
-            Thread gate = new Thread(this::resumeOnceAModelServes, "input-gate");
-            gate.setDaemon(true);
-            gate.start();
+        synchronized (this) {
+            if (!closed) {
+                watcher.start();
+                if (models.current().isEmpty()) {
+                    // without a model every image would wait in the buffer: bound it by not reading input at all
+                    streams.pause();
+                    LOG.info("Input paused until a version of model {} is loaded", config.modelName());
+                    Thread gate = new Thread(this::resumeOnceAModelServes, "input-gate");
+                    gate.setDaemon(true);
+                    gate.start();
+                }
+                streams.start();
+            }
         }
-        streams.start();
         return this;
     }
 
@@ -168,12 +193,17 @@ public final class StreamsApp implements AutoCloseable {
                 .orElseGet(() -> Probe.up("kafka streams is " + state));
     }
 
-    /** Ready when Kafka Streams runs (so the broker answers) and a model version is loaded. */
+    /** Ready when Kafka Streams runs, the broker answers, and a model version is loaded. */
     public Probe readiness() {
         KafkaStreams.State state = streams.state();
         Optional<ActiveModel> model = models.current();
         if (state != KafkaStreams.State.RUNNING) {
             return Probe.down("kafka streams is " + state);
+        }
+        Probe kafka = broker.probe();
+        if (!kafka.ok()) {
+            // Kafka Streams stays RUNNING while its broker is away: it can neither read images nor write predictions
+            return kafka;
         }
         return model.map(m -> Probe.up("serving " + m.id()))
                 .orElseGet(() -> Probe.down("no version of model " + config.modelName() + " loaded yet"));
@@ -193,7 +223,7 @@ public final class StreamsApp implements AutoCloseable {
     }
 
     /** The port actually bound (useful with {@code http.port=0}); -1 before {@link #start()}. */
-    public synchronized int httpPort() {
+    public int httpPort() {
         return http == null ? -1 : http.port();
     }
 
@@ -219,7 +249,14 @@ public final class StreamsApp implements AutoCloseable {
      * the meters and the HTTP server.
      */
     @Override
-    public synchronized void close() {
+    public void close() {
+        closing.countDown();
+        synchronized (this) {
+            closeLocked();
+        }
+    }
+
+    private void closeLocked() {
         if (closed) {
             return;
         }
@@ -228,6 +265,7 @@ public final class StreamsApp implements AutoCloseable {
         LOG.info("Stopping");
         streams.close(CLOSE_TIMEOUT);
         watcher.close();
+        broker.close();
         models.close();
         streamsMetrics.close();
         gcMetrics.close();

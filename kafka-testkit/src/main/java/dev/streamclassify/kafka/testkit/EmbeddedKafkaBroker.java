@@ -42,8 +42,10 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
     private final Path dataDir;
     private final boolean ownsDataDir;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final SaslSsl security;
 
-    private EmbeddedKafkaBroker(KafkaRaftServer server, String bootstrapServers, Path dataDir, boolean ownsDataDir) {
+    private EmbeddedKafkaBroker(KafkaRaftServer server, String bootstrapServers, Path dataDir, boolean ownsDataDir, SaslSsl security) {
+        this.security = security;
         this.server = server;
         this.bootstrapServers = bootstrapServers;
         this.dataDir = dataDir;
@@ -64,12 +66,23 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
      * @throws org.apache.kafka.common.errors.TimeoutException if the broker does not answer within 60 s
      */
     public static EmbeddedKafkaBroker start(int port, Path dataDir) {
+        return start(port, dataDir, null);
+    }
+
+    /**
+     * Starts a broker whose client listener takes only TLS connections authenticated with SASL SCRAM (see
+     * {@link SaslSsl}); clients connect with {@link SaslSsl#clientProperties(String)}. Otherwise as
+     * {@link #start(int, Path)}; a restart on a kept data directory keeps the users it was formatted with.
+     *
+     * @param security {@code null} for a plaintext listener
+     */
+    public static EmbeddedKafkaBroker start(int port, Path dataDir, SaslSsl security) {
         if (port < 0 || port > 65_535) {
             throw new IllegalArgumentException("port must be 0 (any free port) or 1-65535, not " + port);
         }
         for (int attempt = 1; ; attempt++) {
             try {
-                return startOnce(port, dataDir);
+                return startOnce(port, dataDir, security);
             } catch (RuntimeException e) {
                 if (port != 0 || attempt == BIND_ATTEMPTS || !causedByBindFailure(e)) {
                     throw e;
@@ -79,7 +92,7 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
         }
     }
 
-    private static EmbeddedKafkaBroker startOnce(int requestedPort, Path requestedDataDir) {
+    private static EmbeddedKafkaBroker startOnce(int requestedPort, Path requestedDataDir, SaslSsl security) {
         long startNanos = System.nanoTime();
         boolean ownsDataDir = requestedDataDir == null;
         Path dataDir = ownsDataDir ? createTempDir() : createDirs(requestedDataDir);
@@ -88,14 +101,15 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
         String bootstrapServers = HOST + ":" + port;
         KafkaRaftServer server = null;
         try {
-            Properties props = brokerProperties(port, controllerPort, dataDir);
-            LOG.debug("kafka-storage format: {}", KraftStorage.formatIfNew(props, dataDir));
+            Properties props = brokerProperties(port, controllerPort, dataDir, security);
+            LOG.debug("kafka-storage format: {}", KraftStorage.formatIfNew(props, dataDir,
+                    security == null ? new String[0] : security.scramFormatArguments()));
             server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
             server.startup();
-            awaitClusterAnswers(bootstrapServers);
+            awaitClusterAnswers(bootstrapServers, security == null ? Map.of() : security.clientProperties(SaslSsl.BROKER_USER));
             LOG.info("Embedded Kafka broker at {} (data in {}) started in {} ms", bootstrapServers, dataDir,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
-            return new EmbeddedKafkaBroker(server, bootstrapServers, dataDir, ownsDataDir);
+            return new EmbeddedKafkaBroker(server, bootstrapServers, dataDir, ownsDataDir, security);
         } catch (RuntimeException e) {
             if (server != null) {
                 shutdown(server);
@@ -107,15 +121,20 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
         }
     }
 
-    private static Properties brokerProperties(int port, int controllerPort, Path dataDir) {
+    private static Properties brokerProperties(int port, int controllerPort, Path dataDir, SaslSsl security) {
         Properties p = new Properties();
+        String listener = security == null ? "PLAINTEXT" : "SASL_SSL";
         p.put("process.roles", "broker,controller");
         p.put("node.id", "1");
         p.put("controller.quorum.bootstrap.servers", HOST + ":" + controllerPort);
-        p.put("listeners", "PLAINTEXT://" + HOST + ":" + port + ",CONTROLLER://" + HOST + ":" + controllerPort);
-        p.put("advertised.listeners", "PLAINTEXT://" + HOST + ":" + port);
+        p.put("listeners", listener + "://" + HOST + ":" + port + ",CONTROLLER://" + HOST + ":" + controllerPort);
+        p.put("advertised.listeners", listener + "://" + HOST + ":" + port);
         p.put("controller.listener.names", "CONTROLLER");
-        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.put("listener.security.protocol.map", listener + ":" + listener + ",CONTROLLER:PLAINTEXT");
+        p.put("inter.broker.listener.name", listener);
+        if (security != null) {
+            security.configureBroker(p, listener);
+        }
         p.put("log.dirs", dataDir.toAbsolutePath().toString());
         // With one node, the default replication factor of 3 leaves groups and Streams hanging.
         p.put("offsets.topic.replication.factor", "1");
@@ -134,8 +153,10 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
         return p;
     }
 
-    private static void awaitClusterAnswers(String bootstrapServers) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+    private static void awaitClusterAnswers(String bootstrapServers, Map<String, Object> client) {
+        Map<String, Object> p = new java.util.HashMap<>(client);
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        try (Admin admin = Admin.create(p)) {
             Await.until("the broker at " + bootstrapServers + " to answer", STARTUP_TIMEOUT, remaining -> {
                 if (admin.describeCluster().nodes().get(remaining.toMillis(), TimeUnit.MILLISECONDS).isEmpty()) {
                     throw new IllegalStateException("no broker registered yet");
@@ -183,6 +204,16 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
     @Override
     public String kind() {
         return EMBEDDED_KRAFT;
+    }
+
+    /** How clients must authenticate, if the listener is secured. */
+    public java.util.Optional<SaslSsl> security() {
+        return java.util.Optional.ofNullable(security);
+    }
+
+    /** The client port. */
+    public int port() {
+        return Integer.parseInt(bootstrapServers.substring(bootstrapServers.lastIndexOf(':') + 1));
     }
 
     /** Where the broker keeps its logs. */

@@ -53,6 +53,35 @@ public final class Preprocessor {
         return out;
     }
 
+    /**
+     * The image at no more than the spec's input size, as 8-bit pixels: images larger than the input in either
+     * dimension are converted to the spec's channels and resized with the same sampling {@link #apply} uses (the
+     * only difference is rounding to whole 8-bit values, at most half a grey level); others are returned as they are.
+     * Lets a consumer that must hold many images (the trainer's training sets) keep them at the size the backbone
+     * sees instead of their decoded size.
+     */
+    public RawImage fit(RawImage image) {
+        int w = spec.width();
+        int h = spec.height();
+        if (image.width() <= w && image.height() <= h) {
+            return image;
+        }
+        RawImage converted = convertChannels(image, spec.channels());
+        int ch = converted.channels();
+        double sx = (double) converted.width() / w;
+        double sy = (double) converted.height() / h;
+        byte[] px = new byte[w * h * ch];
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                for (int c = 0; c < ch; c++) {
+                    double v = bilinear(converted, (x + 0.5) * sx - 0.5, (y + 0.5) * sy - 0.5, c);
+                    px[(y * w + x) * ch + c] = (byte) Math.min(255, Math.round(v));
+                }
+            }
+        }
+        return new RawImage(w, h, ch, px);
+    }
+
     private static double bilinear(RawImage img, double fx, double fy, int c) {
         int maxX = img.width() - 1;
         int maxY = img.height() - 1;

@@ -2,6 +2,7 @@ package dev.streamclassify.streams.config;
 
 import dev.streamclassify.model.artifact.ModelVersion;
 import dev.streamclassify.model.signing.TrustedKeys;
+import dev.streamclassify.service.HttpSettings;
 import dev.streamclassify.service.LayeredSettings;
 import dev.streamclassify.service.MarkdownTable;
 import dev.streamclassify.service.Validators;
@@ -58,7 +59,9 @@ public final class StreamsAppConfig extends AbstractConfig {
     public static final String IMAGE_MAX_BYTES = "image.max.bytes";
     public static final String IMAGE_MAX_PIXELS = "image.max.pixels";
     public static final String TOP_K = "top.k";
-    public static final String HTTP_PORT = "http.port";
+    public static final String HTTP_PORT = HttpSettings.PORT;
+    public static final String HTTP_BIND_ADDRESS = HttpSettings.BIND_ADDRESS;
+    public static final String HTTP_REQUEST_TIMEOUT_MS = HttpSettings.REQUEST_TIMEOUT_MS;
     public static final String STATE_DIR = "state.dir";
     public static final String MODELS_TRUSTED_KEYS = "models.trusted.keys";
     public static final String MODELS_ALLOW_UNSIGNED = "models.allow.unsigned";
@@ -88,7 +91,7 @@ public final class StreamsAppConfig extends AbstractConfig {
             StreamsConfig.STATE_DIR_CONFIG, useInstead(STATE_DIR),
             StreamsConfig.REPLICATION_FACTOR_CONFIG, useInstead(TOPICS_REPLICATION_FACTOR));
 
-    private static final ConfigDef DEF = new ConfigDef()
+    private static final ConfigDef DEF = HttpSettings.define(new ConfigDef()
             .define(BOOTSTRAP_SERVERS, Type.STRING, "localhost:9092", new ConfigDef.NonEmptyString(), Importance.HIGH,
                     "Kafka brokers to connect to, host:port[,host:port...].")
             .define(APPLICATION_ID, Type.STRING, "classify-streams", matching(TOPIC_NAME, "a legal topic-name prefix"), Importance.HIGH,
@@ -128,8 +131,6 @@ public final class StreamsAppConfig extends AbstractConfig {
             .define(MODELS_ALLOW_UNSIGNED, Type.BOOLEAN, false, Importance.HIGH, TrustedKeys.ALLOW_UNSIGNED_DOC)
             .define(TOP_K, Type.INT, 3, Range.between(1, 1000), Importance.LOW,
                     "How many best labels each prediction lists.")
-            .define(HTTP_PORT, Type.INT, 8080, Range.between(0, 65_535), Importance.MEDIUM,
-                    "Port of /metrics, /health and /ready; 0 picks a free port.")
             .define(STATE_DIR, Type.STRING, "", Importance.MEDIUM,
                     "Directory of the local state (RocksDB buffer). Empty: Kafka Streams' default, <tmp>/kafka-streams.")
             .define(TOPICS_CREATE, Type.BOOLEAN, true, Importance.LOW,
@@ -139,7 +140,7 @@ public final class StreamsAppConfig extends AbstractConfig {
                     "Partitions of the images, predictions and dead-letter topics when this service creates them.")
             .define(TOPICS_REPLICATION_FACTOR, Type.SHORT, (short) -1, Validators.replicationFactor(), Importance.LOW,
                     "Replication factor of created topics and of Kafka Streams' internal topics; -1 = broker default. "
-                            + "Use 3 in production (exactly_once_v2 relies on it).");
+                            + "Use 3 in production (exactly_once_v2 relies on it)."), 8080);
 
     private static final LayeredSettings SETTINGS = LayeredSettings.of(DEF, ENV_PREFIX, SYSTEM_PROPERTY_PREFIX)
             .withShadowed(SHADOWED)
@@ -191,7 +192,8 @@ public final class StreamsAppConfig extends AbstractConfig {
                     escape(key.documentation));
         }
         return table + "| `kafka.*` | `CLASSIFY_KAFKA_*` | | | any Kafka Streams, consumer, producer or admin setting | "
-                + "Passed to Kafka without the prefix, e.g. `kafka.commit.interval.ms`. |\n";
+                + "Passed to Kafka without the prefix, e.g. `kafka.commit.interval.ms`; TLS and SASL settings reach every "
+                + "client, the model watcher's and admin's included (`kafka.consumer.*` and `kafka.admin.*` win for those). |\n";
     }
 
     private static String useInstead(String ours) {
@@ -266,6 +268,11 @@ public final class StreamsAppConfig extends AbstractConfig {
         return getInt(HTTP_PORT);
     }
 
+    /** Bind address, port and request timeout of the HTTP endpoints. */
+    public HttpSettings http() {
+        return HttpSettings.from(this);
+    }
+
     public Optional<String> stateDir() {
         String dir = getString(STATE_DIR);
         return dir.isBlank() ? Optional.empty() : Optional.of(dir);
@@ -324,16 +331,18 @@ public final class StreamsAppConfig extends AbstractConfig {
      * Settings for a plain client of the given kind: bootstrap servers plus those {@code kafka.*} settings that the
      * client knows (security, timeouts), so the model watcher and admin connect like the stream threads do.
      */
-    public Map<String, Object> clientProperties(Set<String> clientConfigNames) {
-        return LayeredSettings.clientProperties(kafka, bootstrapServers(), clientConfigNames);
+    public Map<String, Object> clientProperties(Set<String> clientConfigNames, String... clientPrefixes) {
+        return LayeredSettings.clientProperties(kafka, bootstrapServers(), clientConfigNames, clientPrefixes);
     }
 
+    /** For the model watcher: shared settings, overridden by {@code kafka.consumer.*} as for the stream threads' consumers. */
     public Map<String, Object> consumerProperties() {
-        return clientProperties(ConsumerConfig.configNames());
+        return clientProperties(ConsumerConfig.configNames(), StreamsConfig.CONSUMER_PREFIX);
     }
 
+    /** For topic creation and the broker check: shared settings, overridden by {@code kafka.admin.*}. */
     public Map<String, Object> adminProperties() {
-        return clientProperties(AdminClientConfig.configNames());
+        return clientProperties(AdminClientConfig.configNames(), StreamsConfig.ADMIN_CLIENT_PREFIX);
     }
 
     /** Declared settings with their effective values, for the start-up log (no {@code kafka.*} values: they may hold secrets). */

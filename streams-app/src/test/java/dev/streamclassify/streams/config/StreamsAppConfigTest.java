@@ -144,6 +144,18 @@ class StreamsAppConfigTest {
     }
 
     @Test
+    void modelWatcherAndAdminGetTheConsumerAndAdminPrefixedKafkaSettings() {
+        StreamsAppConfig c = StreamsAppConfig.of(Map.of("kafka.security.protocol", "SASL_SSL",
+                "kafka.consumer.sasl.jaas.config", "consumer-login", "kafka.admin.sasl.jaas.config", "admin-login",
+                "kafka.consumer.ssl.truststore.location", "/etc/ca.p12"));
+
+        assertThat(c.consumerProperties()).containsEntry("security.protocol", "SASL_SSL")
+                .containsEntry("sasl.jaas.config", "consumer-login").containsEntry("ssl.truststore.location", "/etc/ca.p12");
+        assertThat(c.adminProperties()).containsEntry("security.protocol", "SASL_SSL").containsEntry("sasl.jaas.config", "admin-login");
+        assertThat(c.streamsProperties()).containsEntry("consumer.sasl.jaas.config", "consumer-login");
+    }
+
+    @Test
     void readmeShowsTheCurrentSettingsTable() throws IOException {
         String readme = Files.readString(Path.of("README.md"));
 

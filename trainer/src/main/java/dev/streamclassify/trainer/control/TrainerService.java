@@ -1,8 +1,11 @@
 package dev.streamclassify.trainer.control;
 
 import dev.streamclassify.model.backbone.Backbone;
+import dev.streamclassify.model.signing.VersionSigner;
+import dev.streamclassify.service.BrokerConnectivity;
 import dev.streamclassify.service.HttpEndpoints;
 import dev.streamclassify.service.Probe;
+import dev.streamclassify.service.StartupRetry;
 import dev.streamclassify.trainer.control.internal.ControlPlane;
 import dev.streamclassify.trainer.control.internal.ModelCatalog;
 import dev.streamclassify.trainer.control.internal.NewImagesSchedule;
@@ -12,6 +15,7 @@ import dev.streamclassify.trainer.control.internal.TopicSetup;
 import dev.streamclassify.trainer.control.internal.TrainerMetrics;
 import dev.streamclassify.trainer.features.FeatureCache;
 import dev.streamclassify.trainer.publish.ModelPublisher;
+import dev.streamclassify.trainer.publish.VersionWriter;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -20,19 +24,17 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code trainer serve}: runs control-topic commands and reports on the status topic (see {@link TrainerServiceConfig}
@@ -45,6 +47,10 @@ import java.util.concurrent.TimeoutException;
 public final class TrainerService implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(TrainerService.class);
+    /** How often readiness asks the broker, and the wait between start-up attempts while it does not answer. */
+    static final Duration BROKER_CHECK_INTERVAL = Duration.ofSeconds(2);
+    /** One attempt of a start-up step; the step is retried until the broker answers. */
+    static final Duration STARTUP_STEP_TIMEOUT = Duration.ofSeconds(10);
 
     private final TrainerServiceConfig config;
     private final Backbone backbone;
@@ -53,7 +59,9 @@ public final class TrainerService implements AutoCloseable {
     private final Deque<AutoCloseable> resources = new ArrayDeque<>();
     private TrainerMetrics metrics;
     private volatile ControlPlane control;
-    private HttpEndpoints http;
+    private volatile HttpEndpoints http;
+    private volatile BrokerConnectivity broker;
+    private final CountDownLatch closing = new CountDownLatch(1);
     private boolean started;
     private boolean closed;
 
@@ -96,24 +104,26 @@ public final class TrainerService implements AutoCloseable {
         gc.bindTo(registry);
         resources.push(gc);
 
-        Map<String, Object> consumerProperties = config.clientProperties(ConsumerConfig.configNames());
-        Map<String, Object> producerProperties = config.clientProperties(ProducerConfig.configNames());
-        Admin admin = Admin.create(config.clientProperties(AdminClientConfig.configNames()));
+        // first, so /health answers (and says why) while the broker is still unreachable
+        http = HttpEndpoints.start(config.http(), registry::scrape, this::health, this::readiness);
+        resources.push(http);
+        Map<String, Object> consumerProperties = config.consumerProperties();
+        Map<String, Object> producerProperties = config.producerProperties();
+        Map<String, Object> adminProperties = config.adminProperties();
+        broker = new BrokerConnectivity(adminProperties, BROKER_CHECK_INTERVAL, clock).start();
+        resources.push(broker);
+        Admin admin = Admin.create(adminProperties);
         resources.push(admin);
         if (config.createTopics()) {
-            try {
-                TopicSetup.create(admin, config, config.catchUpTimeout());
-            } catch (TimeoutException e) {
-                throw new IOException("cannot create topics within " + config.catchUpTimeout().toMillis() + " ms", e);
-            }
+            awaitBroker("create topics", () -> TopicSetup.create(admin, config, STARTUP_STEP_TIMEOUT));
         }
         Optional<DataRoot> dataRoot = config.dataRoot().isPresent() ? Optional.of(DataRoot.of(config.dataRoot().get())) : Optional.empty();
         FeatureCache cache = FeatureCache.open(config.cacheDir(), backbone.info().fingerprint(), backbone.info().featureSize());
         resources.push(cache);
         StatusPublisher status = new StatusPublisher(config.statusTopic(), producerProperties);
         resources.push(status);
-        ModelPublisher models = new ModelPublisher(config.bootstrapServers(), config.modelsTopic(), producerProperties, clock,
-                config.modelSigner(System.getenv()));
+        Optional<VersionSigner> signer = config.modelSigner(System.getenv());
+        ModelPublisher models = new ModelPublisher(config.bootstrapServers(), config.modelsTopic(), producerProperties, clock, signer);
         resources.push(models);
         ModelCatalog catalog = new ModelCatalog(config.modelsTopic(), consumerProperties, metrics::activeVersion);
         resources.push(catalog);
@@ -123,26 +133,29 @@ public final class TrainerService implements AutoCloseable {
         requests.start();
 
         control = new ControlPlane(config, new CommandParser(CommandParser.rules(config, dataRoot)), backbone, cache, catalog,
-                requests, admin, models, status, metrics, consumerProperties, clock);
+                requests, admin, models, new VersionWriter(config.modelsTopic(), producerProperties, consumerProperties, clock, signer), status, metrics, consumerProperties, clock);
         resources.push(control);
         control.start();
 
         if (config.scheduleNewImages() > 0) {
-            try {
-                NewImagesSchedule schedule = new NewImagesSchedule(config.scheduleNewImages(), config.scheduleModel(),
-                        config.trainingImagesTopic(), config.controlTopic(), status, consumerProperties, admin, config.catchUpTimeout());
-                resources.push(schedule);
-                schedule.start();
-            } catch (TimeoutException e) {
-                throw new IOException("cannot read " + config.trainingImagesTopic() + " for the schedule: " + e.getMessage(), e);
-            }
+            NewImagesSchedule[] schedule = new NewImagesSchedule[1];
+            awaitBroker("read " + config.trainingImagesTopic() + " for the schedule", () -> schedule[0] = new NewImagesSchedule(
+                    config.scheduleNewImages(), config.scheduleModel(), config.trainingImagesTopic(), config.controlTopic(), status,
+                    consumerProperties, admin, STARTUP_STEP_TIMEOUT));
+            resources.push(schedule[0]);
+            schedule[0].start();
         }
-        http = HttpEndpoints.start(config.httpPort(), registry::scrape, this::health, this::readiness);
-        resources.push(http);
+    }
+
+    /** Retries a start-up step until the broker lets it succeed, logging each failure; gives up only on close. */
+    private void awaitBroker(String what, StartupRetry.Attempt step) throws IOException, InterruptedException {
+        if (!StartupRetry.until(what, config.bootstrapServers(), BROKER_CHECK_INTERVAL, closing, step)) {
+            throw new IOException("closed while waiting to " + what);
+        }
     }
 
     /** The bound HTTP port (useful with {@code http.port=0}). */
-    public synchronized int httpPort() {
+    public int httpPort() {
         if (http == null) {
             throw new IllegalStateException("not started");
         }
@@ -165,7 +178,9 @@ public final class TrainerService implements AutoCloseable {
     private Probe health() {
         ControlPlane c = control;
         if (c == null) {
-            return new Probe(false, "not started");
+            BrokerConnectivity b = broker;
+            // alive while it waits for the broker: restarting it would not bring the broker back
+            return b == null ? new Probe(false, "not started") : new Probe(true, "starting; " + b.probe().detail());
         }
         return c.failure().map(e -> new Probe(false, "control loop stopped: " + e))
                 .orElse(new Probe(true, "control loop running, " + c.backlog() + " commands in progress"));
@@ -173,8 +188,12 @@ public final class TrainerService implements AutoCloseable {
 
     private Probe readiness() {
         Probe health = health();
-        if (!health.ok()) {
-            return health;
+        if (!health.ok() || control == null) {
+            return health.ok() ? new Probe(false, health.detail()) : health;
+        }
+        Probe kafka = broker.probe();
+        if (!kafka.ok()) {
+            return kafka;
         }
         return control.handlingCommands()
                 ? new Probe(true, "handling commands of " + config.controlTopic() + "; backbone " + backbone.info().name() + " loaded")
@@ -193,7 +212,12 @@ public final class TrainerService implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() {
+    public void close() {
+        closing.countDown();
+        closeLocked();
+    }
+
+    private synchronized void closeLocked() {
         if (closed) {
             return;
         }

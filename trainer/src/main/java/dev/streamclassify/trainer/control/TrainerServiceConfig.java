@@ -5,6 +5,7 @@ import dev.streamclassify.model.head.HeadConfig;
 import dev.streamclassify.model.signing.SigningKeys;
 import dev.streamclassify.model.signing.TrustedKeys;
 import dev.streamclassify.model.signing.VersionSigner;
+import dev.streamclassify.service.HttpSettings;
 import dev.streamclassify.service.LayeredSettings;
 import dev.streamclassify.service.MarkdownTable;
 import dev.streamclassify.service.Validators;
@@ -54,7 +55,9 @@ public final class TrainerServiceConfig extends AbstractConfig {
     public static final String DATA_ROOT = "data.root";
     public static final String CACHE_DIR = "cache.dir";
     public static final String BACKBONE = "backbone";
-    public static final String HTTP_PORT = "http.port";
+    public static final String HTTP_PORT = HttpSettings.PORT;
+    public static final String HTTP_BIND_ADDRESS = HttpSettings.BIND_ADDRESS;
+    public static final String HTTP_REQUEST_TIMEOUT_MS = HttpSettings.REQUEST_TIMEOUT_MS;
     public static final String COMMAND_MAX_BYTES = "command.max.bytes";
     public static final String HOLDOUT_FRACTION = "holdout.fraction";
     public static final String PROMOTION_MIN_DELTA = "promotion.min.delta";
@@ -62,6 +65,8 @@ public final class TrainerServiceConfig extends AbstractConfig {
     public static final String SCHEDULE_MODEL = "schedule.model";
     public static final String TRAINING_EPOCHS = "training.epochs";
     public static final String TRAINING_MAX_EPOCHS = "training.max.epochs";
+    public static final String TRAINING_MAX_IMAGES = "training.max.images";
+    public static final String TRAINING_MAX_PIXELS = "training.max.pixels";
     public static final String TRAINING_BATCH_SIZE = "training.batch.size";
     public static final String TRAINING_MIN_UPDATES = "training.min.updates";
     public static final String TRAINING_SEED = "training.seed";
@@ -79,6 +84,10 @@ public final class TrainerServiceConfig extends AbstractConfig {
     public static final String TOPICS_REPLICATION_FACTOR = "topics.replication.factor";
 
     public static final String KAFKA_PREFIX = LayeredSettings.KAFKA_PREFIX;
+    /** After {@value #KAFKA_PREFIX}: settings for one kind of client only, e.g. {@code kafka.consumer.fetch.max.bytes}. */
+    public static final String CONSUMER_PREFIX = "consumer.";
+    public static final String PRODUCER_PREFIX = "producer.";
+    public static final String ADMIN_PREFIX = "admin.";
     public static final String ENV_PREFIX = "TRAINER_";
     public static final String SYSTEM_PROPERTY_PREFIX = "trainer.";
 
@@ -92,7 +101,7 @@ public final class TrainerServiceConfig extends AbstractConfig {
             ConsumerConfig.GROUP_ID_CONFIG, GROUP_ID,
             ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "(always false: offsets are committed after each outcome)");
 
-    private static final ConfigDef DEF = new ConfigDef()
+    private static final ConfigDef DEF = HttpSettings.define(new ConfigDef()
             .define(BOOTSTRAP_SERVERS, Type.STRING, "localhost:9092", new ConfigDef.NonEmptyString(), Importance.HIGH,
                     "Kafka brokers to connect to, host:port[,host:port...].")
             .define(GROUP_ID, Type.STRING, "trainer", new ConfigDef.NonEmptyString(), Importance.HIGH,
@@ -116,8 +125,6 @@ public final class TrainerServiceConfig extends AbstractConfig {
             .define(BACKBONE, Type.STRING, "default", new ConfigDef.NonEmptyString(), Importance.HIGH,
                     "Frozen backbone: default (shipped in the jar), file:/path/backbone.json, zoo:<name> or "
                             + "keras:/path/model.h5#<layer>. Must be the one streams-app serves with.")
-            .define(HTTP_PORT, Type.INT, 8081, Range.between(0, 65_535), Importance.MEDIUM,
-                    "Port of /metrics, /health and /ready; 0 picks a free port.")
             .define(COMMAND_MAX_BYTES, Type.INT, 65_536, Range.between(256, 1024 * 1024), Importance.LOW,
                     "Larger control records are rejected unread.")
             .define(HOLDOUT_FRACTION, Type.DOUBLE, 0.2, Range.between(0.01, 0.9), Importance.MEDIUM,
@@ -134,6 +141,12 @@ public final class TrainerServiceConfig extends AbstractConfig {
                     "Epochs of a retrain command that gives none.")
             .define(TRAINING_MAX_EPOCHS, Type.INT, 1000, Range.between(1, 100_000), Importance.LOW,
                     "Commands asking for more epochs are rejected.")
+            .define(TRAINING_MAX_IMAGES, Type.INT, 50_000, Range.between(2, 10_000_000), Importance.MEDIUM,
+                    "Most images one retrain may use. A dataset range or folder holding more is rejected before "
+                            + "anything is decoded. Each image also costs its features (4 bytes per feature) on the heap.")
+            .define(TRAINING_MAX_PIXELS, Type.LONG, 200_000_000L, Range.between(1, Long.MAX_VALUE), Importance.MEDIUM,
+                    "Most pixel values (width x height x channels) one retrain may hold; images are shrunk to the "
+                            + "backbone's input as they are read. A retrain that would exceed it is rejected.")
             .define(TRAINING_BATCH_SIZE, Type.INT, 64, Range.between(1, 65_536), Importance.LOW,
                     "Minibatch size of head training.")
             .define(TRAINING_MIN_UPDATES, Type.INT, 300, Range.atLeast(0), Importance.LOW,
@@ -165,7 +178,7 @@ public final class TrainerServiceConfig extends AbstractConfig {
                     "Create missing topics at start: control (1 partition, so commands run in order), status "
                             + "(compacted), models (compacted, 1 partition, max.message.bytes=67108864), training-images.")
             .define(TOPICS_REPLICATION_FACTOR, Type.SHORT, (short) -1, Validators.replicationFactor(), Importance.LOW,
-                    "Replication factor of created topics; -1 = broker default. Use 3 in production.");
+                    "Replication factor of created topics; -1 = broker default. Use 3 in production."), 8081);
 
     private static final LayeredSettings SETTINGS = LayeredSettings.of(DEF, ENV_PREFIX, SYSTEM_PROPERTY_PREFIX)
             .withShadowed(SHADOWED)
@@ -217,11 +230,20 @@ public final class TrainerServiceConfig extends AbstractConfig {
             table.row(code(k.name), code(envName(k.name)), code(shown), k.validator == null ? "" : k.validator.toString(),
                     k.documentation);
         }
-        return table + "| `kafka.*` | `TRAINER_KAFKA_*` | | | Passed, without the prefix, to the Kafka clients that know the setting. |\n";
+        return table + "| `kafka.*` | `TRAINER_KAFKA_*` | | | Passed, without the prefix, to the Kafka clients that know the setting "
+                + "(TLS and SASL settings reach every client); `kafka.consumer.*`, `kafka.producer.*`, `kafka.admin.*` "
+                + "reach one kind of client only and win over the shared setting. |\n";
     }
 
     /** Values of settings the Kafka clients declare are checked by their own declarations; unknown names pass. */
     private static void checkKafka(String kafkaName, String value) {
+        for (var prefixed : Map.of(CONSUMER_PREFIX, ConsumerConfig.configDef(), PRODUCER_PREFIX, ProducerConfig.configDef(),
+                ADMIN_PREFIX, AdminClientConfig.configDef()).entrySet()) {
+            if (kafkaName.startsWith(prefixed.getKey())) {
+                LayeredSettings.validate(prefixed.getValue(), kafkaName.substring(prefixed.getKey().length()), value);
+                return;
+            }
+        }
         for (ConfigDef def : List.of(ConsumerConfig.configDef(), ProducerConfig.configDef(), AdminClientConfig.configDef())) {
             if (LayeredSettings.validate(def, kafkaName, value)) {
                 return;
@@ -314,6 +336,11 @@ public final class TrainerServiceConfig extends AbstractConfig {
         return getInt(HTTP_PORT);
     }
 
+    /** Bind address, port and request timeout of the HTTP endpoints. */
+    public HttpSettings http() {
+        return HttpSettings.from(this);
+    }
+
     public int commandMaxBytes() {
         return getInt(COMMAND_MAX_BYTES);
     }
@@ -341,6 +368,14 @@ public final class TrainerServiceConfig extends AbstractConfig {
 
     public int maxEpochs() {
         return getInt(TRAINING_MAX_EPOCHS);
+    }
+
+    public int trainingMaxImages() {
+        return getInt(TRAINING_MAX_IMAGES);
+    }
+
+    public long trainingMaxPixels() {
+        return getLong(TRAINING_MAX_PIXELS);
     }
 
     /** Training settings for a command asking for {@code epochs}. */
@@ -416,8 +451,23 @@ public final class TrainerServiceConfig extends AbstractConfig {
     }
 
     /** Bootstrap servers plus those {@code kafka.*} settings a client of the given kind knows. */
-    public Map<String, Object> clientProperties(Set<String> clientConfigNames) {
-        return LayeredSettings.clientProperties(kafka, bootstrapServers(), clientConfigNames);
+    public Map<String, Object> clientProperties(Set<String> clientConfigNames, String... clientPrefixes) {
+        return LayeredSettings.clientProperties(kafka, bootstrapServers(), clientConfigNames, clientPrefixes);
+    }
+
+    /** Every consumer of the trainer: shared {@code kafka.*} settings, overridden by {@code kafka.consumer.*}. */
+    public Map<String, Object> consumerProperties() {
+        return clientProperties(ConsumerConfig.configNames(), CONSUMER_PREFIX);
+    }
+
+    /** Every producer of the trainer: shared {@code kafka.*} settings, overridden by {@code kafka.producer.*}. */
+    public Map<String, Object> producerProperties() {
+        return clientProperties(ProducerConfig.configNames(), PRODUCER_PREFIX);
+    }
+
+    /** The admin client: shared {@code kafka.*} settings, overridden by {@code kafka.admin.*}. */
+    public Map<String, Object> adminProperties() {
+        return clientProperties(AdminClientConfig.configNames(), ADMIN_PREFIX);
     }
 
     /** Declared settings with their effective values, for the start-up log ({@code kafka.*} values may be secrets). */

@@ -34,6 +34,16 @@ public final class ImageFolderDataset {
 
     /** @throws IOException if {@code root} is not a readable directory or holds no decodable image in any class */
     public static FolderLoadResult load(Path root, ImageDecoder decoder) throws IOException {
+        return load(root, decoder, DatasetBudget.unlimited());
+    }
+
+    /**
+     * As {@link #load(Path, ImageDecoder)}, within {@code budget}: the image files are counted before any is decoded,
+     * and each decoded image is admitted (shrunk, counted) by the budget.
+     *
+     * @throws DatasetBudget.Exceeded if the folder holds more image files or pixels than the budget allows
+     */
+    public static FolderLoadResult load(Path root, ImageDecoder decoder, DatasetBudget budget) throws IOException {
         if (!Files.isDirectory(root)) {
             throw new IOException(root + ": not a directory; " + LAYOUT);
         }
@@ -54,23 +64,29 @@ public final class ImageFolderDataset {
             throw new IOException(root + ": no class folders; " + LAYOUT);
         }
 
+        SortedMap<String, List<Path>> candidates = new TreeMap<>();
+        long count = 0;
+        for (var classDir : classDirs.entrySet()) {
+            try {
+                List<Path> files = sortedChildren(classDir.getValue()).stream().filter(f -> {
+                    String name = f.getFileName().toString();
+                    return !name.startsWith(".") && EXTENSIONS.contains(extension(name));
+                }).toList();
+                candidates.put(classDir.getKey(), files);
+                count += files.size();
+            } catch (IOException e) {
+                skipped.add(classDir.getKey() + "/: cannot list folder: " + e);
+            }
+        }
+        budget.checkCandidates(count, "image files in " + root);
+
         List<String> labels = new ArrayList<>();
         List<LabelledImage> images = new ArrayList<>();
-        for (var classDir : classDirs.entrySet()) {
-            String label = classDir.getKey();
+        for (var classFiles : candidates.entrySet()) {
+            String label = classFiles.getKey();
             int before = images.size();
-            List<Path> files;
-            try {
-                files = sortedChildren(classDir.getValue());
-            } catch (IOException e) {
-                skipped.add(label + "/: cannot list folder: " + e);
-                continue;
-            }
-            for (Path file : files) {
+            for (Path file : classFiles.getValue()) {
                 String name = file.getFileName().toString();
-                if (name.startsWith(".") || !EXTENSIONS.contains(extension(name))) {
-                    continue;
-                }
                 String shown = label + "/" + name;
                 Path target = resolveInside(file, realRoot, shown, skipped);
                 if (target == null) {
@@ -80,7 +96,7 @@ public final class ImageFolderDataset {
                     skipped.add(shown + ": not a regular file");
                 } else {
                     try {
-                        images.add(new LabelledImage(label, decoder.decode(Files.readAllBytes(target))));
+                        images.add(new LabelledImage(label, budget.admit(decoder.decode(Files.readAllBytes(target)))));
                     } catch (ImageRejectedException e) {
                         skipped.add(shown + ": " + e.reason().code() + ": " + e.getMessage());
                     } catch (IOException e) {

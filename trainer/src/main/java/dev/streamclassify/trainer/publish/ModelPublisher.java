@@ -15,6 +15,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
@@ -33,6 +34,7 @@ import java.util.concurrent.TimeoutException;
 public final class ModelPublisher implements AutoCloseable {
 
     public static final int MAX_RECORD_BYTES = 64 * 1024 * 1024;
+    public static final String REQUEST_ID_HEADER = "request.id";
 
     private static final Logger LOG = LoggerFactory.getLogger(ModelPublisher.class);
 
@@ -69,6 +71,20 @@ public final class ModelPublisher implements AutoCloseable {
 
     /** Publishes a version, signed if this publisher has a signer, without activating it. */
     public RecordMetadata publish(ModelVersion version) throws ExecutionException, InterruptedException, TimeoutException {
+        return send(versionRecord(version));
+    }
+
+    /**
+     * Publishes a version, its record marked with the request that made it (header {@value #REQUEST_ID_HEADER}), so a
+     * rerun of that request can find it instead of publishing a second version.
+     */
+    public RecordMetadata publish(ModelVersion version, String requestId) throws ExecutionException, InterruptedException, TimeoutException {
+        ProducerRecord<String, byte[]> record = versionRecord(version);
+        record.headers().add(REQUEST_ID_HEADER, requestId.getBytes(StandardCharsets.UTF_8));
+        return send(record);
+    }
+
+    private ProducerRecord<String, byte[]> versionRecord(ModelVersion version) {
         String key = ModelsTopic.versionKey(version);
         byte[] value = codec.encode(version);
         ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, 0, key, value);
@@ -77,7 +93,7 @@ public final class ModelPublisher implements AutoCloseable {
             record.headers().add(VersionSignature.KEY_ID_HEADER, sig.keyIdBytes());
             record.headers().add(VersionSignature.HEADER, sig.signature());
         });
-        return send(record);
+        return record;
     }
 
     /** Points the model at {@code version}; serving switches once it has validated and warmed that version up. */
@@ -98,6 +114,19 @@ public final class ModelPublisher implements AutoCloseable {
 
     private RecordMetadata send(ProducerRecord<String, byte[]> record) throws ExecutionException, InterruptedException, TimeoutException {
         return producer.send(record).get(60, TimeUnit.SECONDS);
+    }
+
+    /** For a publisher made with a {@code transactional.id}: fences earlier holders of the id, see {@link VersionWriter}. */
+    void initTransactions() {
+        producer.initTransactions();
+    }
+
+    void beginTransaction() {
+        producer.beginTransaction();
+    }
+
+    void commitTransaction() {
+        producer.commitTransaction();
     }
 
     @Override

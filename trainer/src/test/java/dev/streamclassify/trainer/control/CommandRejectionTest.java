@@ -1,10 +1,8 @@
 package dev.streamclassify.trainer.control;
 
 import dev.streamclassify.model.backbone.Backbone;
-import dev.streamclassify.model.image.ImageEncoder;
 import dev.streamclassify.model.testing.TestModels;
 import dev.streamclassify.trainer.control.StatusEvent.State;
-import dev.streamclassify.trainer.dataset.LabelledImage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -40,10 +38,7 @@ class CommandRejectionTest {
     @BeforeAll
     void startService(@TempDir Path cacheDir, @TempDir Path root) throws Exception {
         dataRoot = root;
-        for (LabelledImage img : TestData.slice(List.of("Sneaker", "Pullover"), 0, 8)) {
-            Path dir = Files.createDirectories(root.resolve("clothes").resolve(img.label()));
-            Files.write(dir.resolve(img.contentHash().substring(0, 12) + ".png"), ImageEncoder.png(img.image()));
-        }
+        TestData.writeFolder(root.resolve("clothes"), TestData.slice(List.of("Sneaker", "Pullover"), 0, 8));
         Files.createSymbolicLink(root.resolve("escape"), Path.of("/etc"));
         kafka = new ControlFixture("reject");
         backbone = TestModels.tinyBackbone(5);

@@ -3,6 +3,7 @@ package dev.streamclassify.trainer.control;
 import dev.streamclassify.model.backbone.Backbone;
 import dev.streamclassify.model.testing.TestModels;
 import dev.streamclassify.trainer.control.StatusEvent.State;
+import dev.streamclassify.trainer.publish.ModelPublisher;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -85,6 +86,26 @@ class DuplicateRequestTest {
             assertThat(outcome.modelVersion()).isEqualTo(1L);
         }
         assertThat(kafka.eventsOf("long")).filteredOn(e -> e.state() == State.ACCEPTED).hasSize(2);
+        assertThat(kafka.versions("default")).containsExactly(1L);
+    }
+
+    @Test
+    void rerunAfterACrashBetweenPublishAndItsOutcomeDoesNotPublishASecondVersion() throws Exception {
+        try (TrainerService service = new TrainerService(TrainerServiceConfig.of(kafka.settings(cacheDir)), backbone)) {
+            service.start();
+            // what a run that crashed right after publishing left behind: its version, marked with its request id, and no outcome
+            try (ModelPublisher earlierRun = new ModelPublisher(kafka.bootstrap, kafka.models)) {
+                earlierRun.publish(TestModels.version(backbone, "default", 1, List.of("Bag", "Trouser"), 5), "crashed");
+            }
+            kafka.produceImages(TestData.slice(List.of("Trouser", "Bag"), 0, 10));
+            kafka.send("crashed", TestData.retrain(kafka.images));
+
+            StatusEvent outcome = kafka.awaitOutcome("crashed");
+
+            assertThat(outcome.state()).as(outcome.message()).isEqualTo(State.SUCCEEDED);
+            assertThat(outcome.modelVersion()).isEqualTo(1L);
+            assertThat(outcome.message()).contains("published by an earlier run of this request");
+        }
         assertThat(kafka.versions("default")).containsExactly(1L);
     }
 

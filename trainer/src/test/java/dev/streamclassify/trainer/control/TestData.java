@@ -1,9 +1,13 @@
 package dev.streamclassify.trainer.control;
 
+import dev.streamclassify.model.image.ImageEncoder;
 import dev.streamclassify.trainer.dataset.Dataset;
 import dev.streamclassify.trainer.dataset.FashionMnist;
 import dev.streamclassify.trainer.dataset.LabelledImage;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -25,6 +29,14 @@ final class TestData {
             out.addAll(ofClass.subList(from, from + count));
         }
         return out;
+    }
+
+    /** Writes the images as {@code folder/<label>/<hash>.png}, the layout a retrain's dataset.path names. */
+    static void writeFolder(Path folder, List<LabelledImage> images) throws IOException {
+        for (LabelledImage img : images) {
+            Path dir = Files.createDirectories(folder.resolve(img.label()));
+            Files.write(dir.resolve(img.contentHash().substring(0, 12) + ".png"), ImageEncoder.png(img.image()));
+        }
     }
 
     static Set<String> hashes(List<LabelledImage> images) {

@@ -112,6 +112,24 @@ class TrainerServiceConfigTest {
     }
 
     @Test
+    void securitySettingsReachEveryKindOfClientAndClientPrefixesOverrideThem() {
+        TrainerServiceConfig c = TrainerServiceConfig.of(Map.of("kafka.security.protocol", "SASL_SSL",
+                "kafka.sasl.mechanism", "SCRAM-SHA-256", "kafka.ssl.truststore.location", "/etc/ca.p12",
+                "kafka.producer.sasl.jaas.config", "producer-login", "kafka.consumer.sasl.jaas.config", "consumer-login",
+                "kafka.admin.request.timeout.ms", "7000"));
+
+        for (Map<String, Object> client : List.of(c.consumerProperties(), c.producerProperties(), c.adminProperties())) {
+            assertThat(client).containsEntry("security.protocol", "SASL_SSL").containsEntry("sasl.mechanism", "SCRAM-SHA-256")
+                    .containsEntry("ssl.truststore.location", "/etc/ca.p12");
+        }
+        assertThat(c.producerProperties()).containsEntry("sasl.jaas.config", "producer-login");
+        assertThat(c.consumerProperties()).containsEntry("sasl.jaas.config", "consumer-login").doesNotContainKey("request.timeout.ms");
+        assertThat(c.adminProperties()).containsEntry("request.timeout.ms", "7000");
+        assertThatThrownBy(() -> TrainerServiceConfig.of(Map.of("kafka.consumer.fetch.max.bytes", "lots")))
+                .hasMessageContaining("'kafka.consumer.fetch.max.bytes'");
+    }
+
+    @Test
     void settingsTableListsEverySettingWithItsEnvironmentName() {
         String table = TrainerServiceConfig.markdownTable();
 

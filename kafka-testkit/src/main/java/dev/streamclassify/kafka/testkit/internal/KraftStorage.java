@@ -8,6 +8,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 import kafka.tools.StorageTool;
 import org.apache.kafka.common.Uuid;
@@ -26,9 +28,10 @@ public final class KraftStorage {
      * Formats {@code logDir}, the one {@code log.dirs} entry of {@code brokerProperties}, with a new cluster id
      * unless it was formatted before, so a broker can restart on its old data.
      *
+     * @param extraArguments more arguments of {@code format}, e.g. {@code --add-scram} for SCRAM users
      * @return what the tool printed, for logging
      */
-    public static String formatIfNew(Properties brokerProperties, Path logDir) {
+    public static String formatIfNew(Properties brokerProperties, Path logDir, String... extraArguments) {
         if (Files.exists(logDir.resolve("meta.properties"))) {
             return logDir + " is already formatted";
         }
@@ -41,9 +44,10 @@ public final class KraftStorage {
             }
             int exitCode;
             try (PrintStream print = new PrintStream(printed, true, StandardCharsets.UTF_8)) {
-                exitCode = StorageTool.execute(new String[] {
-                    "format", "--config", configFile.toString(), "--cluster-id", Uuid.randomUuid().toString(),
-                    "--standalone"}, print);
+                List<String> args = new ArrayList<>(List.of("format", "--config", configFile.toString(),
+                        "--cluster-id", Uuid.randomUuid().toString(), "--standalone"));
+                args.addAll(List.of(extraArguments));
+                exitCode = StorageTool.execute(args.toArray(String[]::new), print);
             }
             String output = printed.toString(StandardCharsets.UTF_8).strip();
             if (exitCode != 0) {

@@ -16,11 +16,13 @@ import dev.streamclassify.trainer.control.StatusEvent;
 import dev.streamclassify.trainer.control.StatusEvent.State;
 import dev.streamclassify.trainer.control.TrainerServiceConfig;
 import dev.streamclassify.trainer.dataset.Dataset;
+import dev.streamclassify.trainer.dataset.DatasetBudget;
 import dev.streamclassify.trainer.dataset.FolderLoadResult;
 import dev.streamclassify.trainer.dataset.ImageFolderDataset;
 import dev.streamclassify.trainer.dataset.LabelledImage;
 import dev.streamclassify.trainer.features.FeatureCache;
 import dev.streamclassify.trainer.publish.ModelPublisher;
+import dev.streamclassify.trainer.publish.VersionWriter;
 import dev.streamclassify.trainer.training.HeadTraining;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -38,6 +40,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.NavigableSet;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CancellationException;
@@ -68,6 +71,7 @@ final class CommandRunner {
     private final ModelCatalog catalog;
     private final Admin admin;
     private final ModelPublisher models;
+    private final VersionWriter versions;
     private final StatusPublisher status;
     private final RequestLog requests;
     private final TrainerMetrics metrics;
@@ -78,7 +82,7 @@ final class CommandRunner {
     private final TrustedKeys trust;
 
     CommandRunner(TrainerServiceConfig config, Backbone backbone, FeatureCache cache, ModelCatalog catalog, Admin admin,
-                  ModelPublisher models, StatusPublisher status, RequestLog requests, TrainerMetrics metrics,
+                  ModelPublisher models, VersionWriter versions, StatusPublisher status, RequestLog requests, TrainerMetrics metrics,
                   Map<String, Object> consumerProperties, Clock clock) {
         this.config = config;
         this.backbone = backbone;
@@ -86,6 +90,7 @@ final class CommandRunner {
         this.catalog = catalog;
         this.admin = admin;
         this.models = models;
+        this.versions = versions;
         this.status = status;
         this.requests = requests;
         this.metrics = metrics;
@@ -172,26 +177,35 @@ final class CommandRunner {
             catalog.awaitCaughtUp(admin, config.catchUpTimeout());
             Gate gate = gate(cmd.model(), split.holdout(), accuracy);
             progress.at(StatusProgress.GATED, "publishing");
-            // read again right before numbering: another instance may have published while the gate ran
-            catalog.awaitCaughtUp(admin, config.catchUpTimeout());
-            long next = catalog.highestVersion(cmd.model()) + 1;
-            ModelVersion version = trained.version().withVersion(next);
-            if (gate.activate()) {
-                models.publishAndActivate(version, request.requestId());
-            } else {
-                if (gate.servedWithoutActivation()) {
-                    // without an activation streams-app serves the highest version, which would now be the refused one
-                    models.activate(cmd.model(), gate.activeVersion(), request.requestId());
-                }
-                models.publish(version);
-            }
+            // numbered under the model's writer fence; a rerun after a crash finds its earlier version instead
+            VersionWriter.Published published = versions.publish(trained.version(), OptionalLong.empty(), request.requestId(),
+                    (p, v, earlierRun) -> {
+                        if (gate.activate()) {
+                            if (!earlierRun) {
+                                p.publish(v, request.requestId());
+                            }
+                            p.activate(v.name(), v.version(), request.requestId());
+                        } else if (!earlierRun) {
+                            if (gate.servedWithoutActivation()) {
+                                // without an activation streams-app serves the highest version, which would now be the refused one
+                                p.activate(cmd.model(), gate.activeVersion(), request.requestId());
+                            }
+                            p.publish(v, request.requestId());
+                        }
+                    });
+            ModelVersion version = published.version();
+            long next = version.version();
             metrics.holdoutAccuracy(cmd.model(), accuracy);
             RunMetrics figures = new RunMetrics(accuracy, gate.activeVersion(), gate.activeAccuracy(), gate.activate(),
                     split.train().size(), split.holdout().size(), data.dataset().countsPerClass(), trained.featurized(),
                     trained.fromCache(), data.skipped(), data.unlabelled(), data.duplicates(), version.metrics().epochs(),
                     trained.headSeconds(), seconds(start));
-            finish(request, State.SUCCEEDED, 1.0, progress.epoch(), gate.message(version), next, figures);
+            finish(request, State.SUCCEEDED, 1.0, progress.epoch(), gate.message(version)
+                    + (published.earlierRun() ? " (published by an earlier run of this request, not again)" : ""), next, figures);
             outcome = "succeeded";
+        } catch (DatasetBudget.Exceeded e) {
+            outcome = "rejected";
+            finish(request, State.REJECTED, progress.progress(), null, e.getMessage(), null, null);
         } catch (CancellationException e) {
             outcome = "interrupted";
             throw e;
@@ -211,8 +225,9 @@ final class CommandRunner {
 
     private TrainingImages.Loaded load(Command.DatasetSource source, Request request, BooleanSupplier cancelled) throws IOException {
         if (source instanceof Command.Folder folder) {
-            FolderLoadResult r = ImageFolderDataset.load(folder.path(), decoder);
-            TrainingImages.Collector collector = new TrainingImages.Collector(decoder);
+            FolderLoadResult r = ImageFolderDataset.load(folder.path(), decoder, budget());
+            // already admitted by the folder's budget
+            TrainingImages.Collector collector = new TrainingImages.Collector(decoder, DatasetBudget.unlimited());
             r.dataset().images().forEach(collector::add);
             collector.skipped(r.skipped().size());
             if (!r.skipped().isEmpty()) {
@@ -228,7 +243,13 @@ final class CommandRunner {
             long to = Math.min(end, range.toOffset().orElse(Long.MAX_VALUE));
             ranges.put(tp, new long[]{from, to});
         });
-        return TrainingImages.read(consumerProperties, ranges, decoder, config.catchUpTimeout(), cancelled);
+        return TrainingImages.read(consumerProperties, ranges, decoder, budget(), config.catchUpTimeout(), cancelled);
+    }
+
+    /** A fresh budget per command: images held at the backbone's input size, within the configured bounds. */
+    private DatasetBudget budget() {
+        return new DatasetBudget(config.trainingMaxImages(), config.trainingMaxPixels(),
+                Optional.of(new Preprocessor(backbone.info().preprocessing(), decoder)));
     }
 
     private Map<TopicPartition, Long> beginningOffsets(Set<TopicPartition> partitions) throws IOException {

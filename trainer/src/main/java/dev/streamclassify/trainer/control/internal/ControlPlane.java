@@ -5,6 +5,7 @@ import dev.streamclassify.trainer.control.CommandParser;
 import dev.streamclassify.trainer.control.TrainerServiceConfig;
 import dev.streamclassify.trainer.features.FeatureCache;
 import dev.streamclassify.trainer.publish.ModelPublisher;
+import dev.streamclassify.trainer.publish.VersionWriter;
 import org.apache.kafka.clients.admin.Admin;
 
 import java.time.Clock;
@@ -20,9 +21,9 @@ public final class ControlPlane implements AutoCloseable {
     private final ControlLoop loop;
 
     public ControlPlane(TrainerServiceConfig config, CommandParser parser, Backbone backbone, FeatureCache cache,
-                        ModelCatalog catalog, RequestLog requests, Admin admin, ModelPublisher models, StatusPublisher status,
+                        ModelCatalog catalog, RequestLog requests, Admin admin, ModelPublisher models, VersionWriter versions, StatusPublisher status,
                         TrainerMetrics metrics, Map<String, Object> consumerProperties, Clock clock) {
-        CommandRunner runner = new CommandRunner(config, backbone, cache, catalog, admin, models, status, requests, metrics,
+        CommandRunner runner = new CommandRunner(config, backbone, cache, catalog, admin, models, versions, status, requests, metrics,
                 consumerProperties, clock);
         CommandIntake intake = new CommandIntake(parser, config.commandMaxBytes(), requests, status, metrics, admin,
                 config.catchUpTimeout(), clock);

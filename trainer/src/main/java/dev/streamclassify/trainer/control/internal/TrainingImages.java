@@ -3,6 +3,7 @@ package dev.streamclassify.trainer.control.internal;
 import dev.streamclassify.model.image.ImageDecoder;
 import dev.streamclassify.model.image.ImageRejectedException;
 import dev.streamclassify.trainer.dataset.Dataset;
+import dev.streamclassify.trainer.dataset.DatasetBudget;
 import dev.streamclassify.trainer.dataset.LabelledImage;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -51,16 +52,19 @@ public final class TrainingImages {
      * Reads {@code [from, to)} of every partition in {@code ranges}.
      *
      * @param stall fail when no record arrives for this long although the range is not read to its end
+     * @param budget bounds the set; images are held as it admits them (shrunk to the backbone's input)
      * @throws IllegalArgumentException if fewer than two classes have images
+     * @throws DatasetBudget.Exceeded if the range holds more records, or its images more pixels, than the budget allows
      */
     public static Loaded read(Map<String, Object> consumerProperties, Map<TopicPartition, long[]> ranges, ImageDecoder decoder,
-                              Duration stall, BooleanSupplier cancelled) {
+                              DatasetBudget budget, Duration stall, BooleanSupplier cancelled) {
         Map<String, Object> p = new HashMap<>(consumerProperties);
         p.remove(ConsumerConfig.GROUP_ID_CONFIG);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "trainer-training-images");
-        Collector collector = new Collector(decoder);
+        Collector collector = new Collector(decoder, budget);
+        budget.checkCandidates(ranges.values().stream().mapToLong(r -> Math.max(0, r[1] - r[0])).sum(), "records in the requested range");
         Map<TopicPartition, long[]> open = new HashMap<>();
         ranges.forEach((tp, r) -> {
             if (r[0] < r[1]) {
@@ -106,6 +110,7 @@ public final class TrainingImages {
     /** Accumulates images from topic records or a folder and builds the data set. */
     static final class Collector {
         private final ImageDecoder decoder;
+        private final DatasetBudget budget;
         private final List<LabelledImage> images = new ArrayList<>();
         private final Set<String> seen = new HashSet<>();
         private int records;
@@ -113,8 +118,9 @@ public final class TrainingImages {
         private int unlabelled;
         private int duplicates;
 
-        Collector(ImageDecoder decoder) {
+        Collector(ImageDecoder decoder, DatasetBudget budget) {
             this.decoder = decoder;
+            this.budget = budget;
         }
 
         void add(ConsumerRecord<String, byte[]> r) {
@@ -129,7 +135,7 @@ public final class TrainingImages {
                 return;
             }
             try {
-                add(new LabelledImage(label.get(), decoder.decode(r.value())));
+                add(new LabelledImage(label.get(), budget.admit(decoder.decode(r.value()))));
             } catch (ImageRejectedException e) {
                 skipped++;
             }
