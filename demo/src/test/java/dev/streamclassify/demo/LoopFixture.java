@@ -3,6 +3,7 @@ package dev.streamclassify.demo;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.streamclassify.model.catalog.ModelsTopic;
 import dev.streamclassify.model.image.ImageEncoder;
+import dev.streamclassify.model.testing.TestKeys;
 import dev.streamclassify.streams.config.StreamsAppConfig;
 import dev.streamclassify.trainer.control.StatusEvent;
 import dev.streamclassify.trainer.control.TrainerServiceConfig;
@@ -37,6 +38,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -79,6 +81,7 @@ final class LoopFixture {
         s.put(StreamsAppConfig.HTTP_PORT, 0);
         s.put(StreamsAppConfig.STATE_DIR, work.resolve("streams").toString());
         s.put(StreamsAppConfig.TOPICS_PARTITIONS, 2);
+        s.put(StreamsAppConfig.MODELS_TRUSTED_KEYS, TestKeys.trustedKeysSetting());
         client.forEach((k, v) -> s.put(StreamsAppConfig.KAFKA_PREFIX + k, v));
         return StreamsAppConfig.of(s);
     }
@@ -98,6 +101,7 @@ final class LoopFixture {
         s.put(TrainerServiceConfig.TRAINING_BATCH_SIZE, 16);
         s.put(TrainerServiceConfig.TRAINING_MIN_UPDATES, 60);
         s.put(TrainerServiceConfig.SHUTDOWN_TIMEOUT_MS, 5000);
+        s.put(TrainerServiceConfig.MODELS_SIGNING_KEY, TestKeys.signingKeySetting());
         client.forEach((k, v) -> s.put(TrainerServiceConfig.KAFKA_PREFIX + k, v));
         return TrainerServiceConfig.of(s);
     }
@@ -118,7 +122,7 @@ final class LoopFixture {
     }
 
     ModelPublisher publisher() {
-        return new ModelPublisher(bootstrap, "models", client, java.time.Clock.systemUTC());
+        return new ModelPublisher(bootstrap, "models", client, java.time.Clock.systemUTC(), Optional.of(TestKeys.SIGNER));
     }
 
     /** {@code perClass} Fashion-MNIST images of each class, from {@code from} on. */

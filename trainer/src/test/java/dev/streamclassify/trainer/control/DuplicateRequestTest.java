@@ -3,6 +3,7 @@ package dev.streamclassify.trainer.control;
 import dev.streamclassify.model.backbone.Backbone;
 import dev.streamclassify.model.testing.TestModels;
 import dev.streamclassify.trainer.control.StatusEvent.State;
+import dev.streamclassify.model.testing.TestKeys;
 import dev.streamclassify.trainer.publish.ModelPublisher;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -94,7 +95,7 @@ class DuplicateRequestTest {
         try (TrainerService service = new TrainerService(TrainerServiceConfig.of(kafka.settings(cacheDir)), backbone)) {
             service.start();
             // what a run that crashed right after publishing left behind: its version, marked with its request id, and no outcome
-            try (ModelPublisher earlierRun = new ModelPublisher(kafka.bootstrap, kafka.models)) {
+            try (ModelPublisher earlierRun = new ModelPublisher(kafka.bootstrap, kafka.models, TestKeys.SIGNER)) {
                 earlierRun.publish(TestModels.version(backbone, "default", 1, List.of("Bag", "Trouser"), 5), "crashed");
             }
             kafka.produceImages(TestData.slice(List.of("Trouser", "Bag"), 0, 10));
