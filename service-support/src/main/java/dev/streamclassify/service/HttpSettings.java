@@ -14,9 +14,9 @@ import java.util.Objects;
  *
  * @param bindAddress    interface to bind, e.g. {@code 0.0.0.0} (all) or {@code 127.0.0.1} (this host only)
  * @param port           0 picks a free port
- * @param requestTimeout a client that has not sent its whole request head by then is disconnected, so slow or
- *                       stalled clients cannot hold the workers
- * @param workers        connections served at once; more wait in a short queue, beyond it they are closed
+ * @param requestTimeout a connection idle this long (e.g. a half-sent request) is closed, so slow or stalled
+ *                       clients cannot pile up
+ * @param workers        requests answered at once
  */
 public record HttpSettings(String bindAddress, int port, Duration requestTimeout, int workers) {
 
@@ -50,8 +50,8 @@ public record HttpSettings(String bindAddress, int port, Duration requestTimeout
                 .define(BIND_ADDRESS, Type.STRING, DEFAULT_BIND_ADDRESS, new ConfigDef.NonEmptyString(), Importance.MEDIUM,
                         "Interface the HTTP endpoints listen on: 0.0.0.0 for all, 127.0.0.1 for this host only.")
                 .define(REQUEST_TIMEOUT_MS, Type.LONG, DEFAULT_REQUEST_TIMEOUT.toMillis(), Range.between(10, 600_000),
-                        Importance.LOW, "An HTTP client must send its request within this time of connecting or is "
-                                + "disconnected (408), so stalled clients cannot hold the endpoints.");
+                        Importance.LOW, "An HTTP connection idle this long (e.g. a half-sent request) is closed, so "
+                                + "stalled clients cannot pile up.");
     }
 
     /** The settings {@link #define} declared, as loaded. */

