@@ -20,7 +20,15 @@ import dev.streamclassify.streams.testing.TopicReader;
 import dev.streamclassify.streams.topology.DeadLetters;
 import dev.streamclassify.streams.topology.PredictionEvent;
 import io.micrometer.core.instrument.Counter;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerInterceptor;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.ProducerInterceptor;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.streams.KafkaStreams;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -140,6 +148,60 @@ class StreamsAppIntegrationTest {
             fixture.activate(1);
             assertThat(predictions.awaitCount(30, TIMEOUT)).allSatisfy(r -> assertThat(r.value().model().version()).isEqualTo(1));
             assertThat(app.inputPaused()).isFalse();
+        }
+    }
+
+    @Test
+    void healthReportsAModelWatcherWhoseThreadDied() throws Exception {
+        try (ClassifyFixture fixture = ClassifyFixture.create("dead-watcher");
+             StreamsApp app = new StreamsApp(fixture.config(Map.of("kafka.interceptor.classes", WatcherKiller.class.getName())),
+                     backbone).start()) {
+            assertThat(get(app, "/health").statusCode()).isEqualTo(200);
+
+            fixture.publish(version(1));
+
+            Conditions.await("/health to report the dead watcher", TIMEOUT, () -> !app.health().ok(), () -> app.health().detail());
+            HttpResponse<String> health = get(app, "/health");
+            assertThat(health.statusCode()).isEqualTo(503);
+            assertThat(health.body()).contains("model watcher stopped", "simulated");
+        }
+    }
+
+    /**
+     * Fails the model watcher's consumer (only) with an Error out of poll, which no per-record handling can catch. A
+     * producer interceptor too, because the shared {@code kafka.interceptor.classes} reaches every client.
+     */
+    public static final class WatcherKiller implements ConsumerInterceptor<Object, Object>, ProducerInterceptor<Object, Object> {
+        private boolean watcher;
+
+        @Override
+        public void configure(Map<String, ?> configs) {
+            watcher = String.valueOf(configs.get(ConsumerConfig.CLIENT_ID_CONFIG)).contains("model-watcher");
+        }
+
+        @Override
+        public ConsumerRecords<Object, Object> onConsume(ConsumerRecords<Object, Object> records) {
+            if (watcher && !records.isEmpty()) {
+                throw new StackOverflowError("simulated failure of the watcher's consumer");
+            }
+            return records;
+        }
+
+        @Override
+        public void onCommit(Map<TopicPartition, OffsetAndMetadata> offsets) {
+        }
+
+        @Override
+        public ProducerRecord<Object, Object> onSend(ProducerRecord<Object, Object> record) {
+            return record;
+        }
+
+        @Override
+        public void onAcknowledgement(RecordMetadata metadata, Exception exception) {
+        }
+
+        @Override
+        public void close() {
         }
     }
 

@@ -35,6 +35,8 @@ final class ServeCommand implements Callable<Integer> {
         TrainerServiceConfig cfg;
         try {
             cfg = TrainerServiceConfig.load(Optional.ofNullable(config));
+            // the signing and trusted keys are read now, so a missing or unreadable key stops start-up with its setting
+            cfg.modelTrust(System.getenv());
         } catch (ConfigException e) {
             System.err.println("trainer serve: " + e.getMessage());
             return 2;

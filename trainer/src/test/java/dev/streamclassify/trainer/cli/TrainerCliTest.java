@@ -51,6 +51,11 @@ class TrainerCliTest {
     }
 
     @Test
+    void serveRefusesToStartWithoutASigningKeyNamingTheSetting() {
+        assertThat(TrainerCli.run("serve")).as("exit code of a configuration error").isEqualTo(2);
+    }
+
+    @Test
     void publishRefusesToRunWithoutASigningKeyUnlessToldUnsigned(@TempDir Path dir) {
         assertThat(TrainerCli.run("publish", dir.resolve("none.scmv").toString(), "--bootstrap-servers", "localhost:1"))
                 .isNotZero();
