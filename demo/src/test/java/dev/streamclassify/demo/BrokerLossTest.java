@@ -47,14 +47,14 @@ class BrokerLossTest {
         }
         Path data = work.resolve("kafka");
         LoopFixture loop = new LoopFixture("127.0.0.1:" + port, Map.of(), work);
-        ExecutorService starters = Executors.newFixedThreadPool(2);
+        ExecutorService background = Executors.newFixedThreadPool(2);
         EmbeddedKafkaBroker broker = null;
         try (Backbone backbone = Backbones.loadDefault();
              StreamsApp app = new StreamsApp(loop.streamsApp(), backbone);
              TrainerService trainer = new TrainerService(loop.trainer(), backbone)) {
             // 1. both start before there is any broker: they wait, alive and not ready, instead of exiting
-            Future<?> appStarted = starters.submit(() -> app.start());
-            Future<?> trainerStarted = starters.submit(() -> {
+            Future<?> appStarted = background.submit(() -> app.start());
+            Future<?> trainerStarted = background.submit(() -> {
                 trainer.start();
                 return null;
             });
@@ -83,10 +83,11 @@ class BrokerLossTest {
                 LoopFixture.command(producer, "in-flight", retrain());
                 loop.awaitStatus("in-flight", e -> e.state() == State.ACCEPTED, "acceptance");
 
-                // 3. the broker goes away mid-stream; images keep arriving (the producer holds them)
+                // 3. the broker goes away mid-stream; images keep arriving: the producer holds them, and its sends block
+                // (up to max.block.ms) once it has dropped its metadata, so they run beside the test
                 broker.close();
                 long stoppedAt = System.nanoTime();
-                ids.addAll(LoopFixture.produceImages(producer, "during-", LoopFixture.images(CLASSES, 80, 30)));
+                Future<Set<String>> during = background.submit(() -> LoopFixture.produceImages(producer, "during-", LoopFixture.images(CLASSES, 80, 30)));
                 LoopFixture.await("both services to report not-ready while the broker is away",
                         () -> LoopFixture.http(app.httpPort(), "/ready") == 503 && LoopFixture.http(trainerPort(trainer), "/ready") == 503);
                 assertThat(LoopFixture.http(app.httpPort(), "/health")).isEqualTo(200);
@@ -95,6 +96,7 @@ class BrokerLossTest {
 
                 // 4. it comes back on the same port with the same data
                 broker = EmbeddedKafkaBroker.start(port, data);
+                ids.addAll(during.get(LoopFixture.DEADLINE.toMillis(), TimeUnit.MILLISECONDS));
                 producer.flush();
                 ids.addAll(LoopFixture.produceImages(producer, "after-", LoopFixture.images(CLASSES, 110, 30)));
                 producer.flush();
@@ -109,7 +111,7 @@ class BrokerLossTest {
             LoopFixture.await("both services ready again", () -> LoopFixture.http(app.httpPort(), "/ready") == 200
                     && LoopFixture.http(trainerPort(trainer), "/ready") == 200);
         } finally {
-            starters.shutdownNow();
+            background.shutdownNow();
             if (broker != null) {
                 broker.close();
             }
