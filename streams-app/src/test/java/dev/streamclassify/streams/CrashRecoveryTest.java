@@ -28,6 +28,7 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
@@ -43,6 +44,8 @@ class CrashRecoveryTest {
 
     static final Logger LOG = LoggerFactory.getLogger(CrashRecoveryTest.class);
     static final int IMAGES = 1200;
+    /** Images held back until the kill, so the kill lands mid-stream however slowly the app runs on a loaded machine. */
+    static final int SENT_AFTER_KILL = 300;
     static final Duration TIMEOUT = Duration.ofSeconds(90);
     static final List<String> LABELS = List.of("zero", "one", "two");
 
@@ -101,15 +104,17 @@ class CrashRecoveryTest {
             List<byte[]> images = IntStream.range(0, 30).mapToObj(TestImages::png).toList();
             ScheduledExecutorService load = Executors.newSingleThreadScheduledExecutor();
             AtomicInteger sent = new AtomicInteger();
+            AtomicBoolean killed = new AtomicBoolean();
             try {
                 ChildApp first = ChildApp.start(settings, logs.resolve("first.log")).awaitReady(TIMEOUT);
                 int beforeKill;
                 int sentAtKill;
                 double bufferedAtKill;
                 try (first) {
-                    // ~200 images/s, so the kill lands while images are still arriving and batches are half full
+                    // ~200 images/s, so batches are half full when the kill lands; the last images wait for it
                     load.scheduleAtFixedRate(() -> {
-                        for (int k = 0; k < 20 && sent.get() < IMAGES; k++) {
+                        int limit = killed.get() ? IMAGES : IMAGES - SENT_AFTER_KILL;
+                        for (int k = 0; k < 20 && sent.get() < limit; k++) {
                             int i = sent.getAndIncrement();
                             fixture.sendImage(i % 3, "img-" + i, images.get(i % images.size()));
                         }
@@ -125,6 +130,7 @@ class CrashRecoveryTest {
                     first.kill();
                     bufferedAtKill = buffered.get();
                     sentAtKill = sent.get();
+                    killed.set(true);
                 }
                 LOG.info("{}: killed the app after {} predictions, {} images buffered a moment before, {} of {} images sent", name,
                         beforeKill, bufferedAtKill, sentAtKill, IMAGES);
