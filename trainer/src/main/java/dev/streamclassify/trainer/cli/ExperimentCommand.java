@@ -6,6 +6,8 @@ import dev.streamclassify.trainer.dataset.Dataset;
 import dev.streamclassify.trainer.experiment.ExperimentPlan;
 import dev.streamclassify.trainer.experiment.ExperimentReport;
 import dev.streamclassify.trainer.experiment.ExperimentRunner;
+import dev.streamclassify.trainer.training.Selection;
+import dev.streamclassify.trainer.training.SemiSupervised;
 import dev.streamclassify.trainer.training.TrainSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -17,10 +19,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.LongStream;
 
-@Command(name = "experiment", description = "Measure transfer head vs from scratch vs random frozen backbone over splits, label budgets and seeds; write a markdown table and plots.")
+@Command(name = "experiment", description = "Measure heads on frozen backbones (labels only and semi-supervised with an unlabelled pool) "
+        + "against the same net trained from scratch over splits, label budgets and seeds, every method selected by the same rule on a "
+        + "validation split; write markdown tables and plots.")
 final class ExperimentCommand implements Callable<Integer> {
 
     @Spec
@@ -51,6 +56,40 @@ final class ExperimentCommand implements Callable<Integer> {
     @Option(names = "--scratch-epochs", defaultValue = "2", description = "epochs of from-scratch training at large budgets (default: ${DEFAULT-VALUE})")
     int scratchEpochs;
 
+    @Option(names = "--backbones", split = ",", defaultValue = "pretrained,random",
+            description = "pretrained (on the source classes, per seed), random (frozen at random init, per seed), rotation "
+                    + "(rotation prediction on the unlabelled target pool, per seed) or any --backbone spec (default: ${DEFAULT-VALUE})")
+    List<String> backbones;
+
+    @Option(names = "--methods", split = ",", defaultValue = "labels-only,self-training,label-spreading",
+            description = "head training methods (default: ${DEFAULT-VALUE})")
+    List<String> methods;
+
+    @Option(names = "--unlabelled", split = ",", defaultValue = "0,1000", description = "unlabelled pool sizes of the semi-supervised methods (default: ${DEFAULT-VALUE})")
+    List<Integer> unlabelled;
+
+    @Option(names = "--val-per-class", defaultValue = "20", description = "labelled validation images per class, taken from the target training pool (default: ${DEFAULT-VALUE})")
+    int valPerClass;
+
+    @Option(names = "--lr", split = ",", defaultValue = "1e-3", description = "learning rates the selection rule tries, every method (default: ${DEFAULT-VALUE})")
+    List<Double> learningRates;
+
+    @Option(names = "--l2", split = ",", defaultValue = "1e-4,1e-2", description = "L2 penalties the selection rule tries, every method (default: ${DEFAULT-VALUE})")
+    List<Double> l2s;
+
+    @Option(names = "--holdout-per-class", defaultValue = "0", description = "cap on holdout images per class, 0 = all (default: ${DEFAULT-VALUE})")
+    int holdoutPerClass;
+
+    @Option(names = "--head-epochs", defaultValue = "20")
+    int headEpochs;
+
+    @Option(names = "--head-min-updates", defaultValue = "300")
+    int headMinUpdates;
+
+    @Option(names = "--backbone-cache", defaultValue = "target/experiment/backbones",
+            description = "pre-trained backbones per seed are kept here so reruns skip pre-training; 'none' = keep nothing (default: ${DEFAULT-VALUE})")
+    String backboneCache;
+
     @Option(names = "--out", defaultValue = "docs/transfer-results.md")
     Path out;
 
@@ -67,8 +106,13 @@ final class ExperimentCommand implements Callable<Integer> {
             classSplits.add(new ExperimentPlan.ClassSplit(st[0].replace(',', '.') + ">" + st[1].replace(',', '.'),
                     DataSources.classes(st[0], labels), DataSources.classes(st[1], labels)));
         }
+        List<Selection.Candidate> candidates = new ArrayList<>();
+        learningRates.forEach(lr -> l2s.forEach(l2 -> candidates.add(new Selection.Candidate(lr, l2))));
         ExperimentPlan plan = new ExperimentPlan(classSplits, perClass, LongStream.range(0, seeds).boxed().toList(), pretrainEpochs,
-                sourcePerClass, HeadConfig.DEFAULT, new TrainSettings(20, 64, 300, 0), new TrainSettings(scratchEpochs, 64, scratchMinUpdates, 0));
+                sourcePerClass, HeadConfig.DEFAULT, new TrainSettings(headEpochs, 64, headMinUpdates, 0),
+                new TrainSettings(scratchEpochs, 64, scratchMinUpdates, 0), backbones,
+                methods.stream().map(SemiSupervised.Method::fromWire).toList(), unlabelled, valPerClass, candidates, holdoutPerClass,
+                backboneCache.equals("none") ? Optional.empty() : Optional.of(Path.of(backboneCache)));
         ExperimentRunner.Result r = new ExperimentRunner(plan, System.out).run(loaded.train(), loaded.test());
         List<ExperimentReport.Cell> cells = ExperimentReport.cells(r.trials());
         String command = "trainer " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
@@ -76,18 +120,21 @@ final class ExperimentCommand implements Callable<Integer> {
                 + System.getProperty("java.version");
         Path dir = out.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        var md = new StringBuilder("# Transfer results\n\n").append(ExperimentReport.markdown(cells, r.backboneNotes(), command, machine, r.seconds()));
+        var md = new StringBuilder("# Transfer results\n\n").append(ExperimentReport.markdown(r.trials(), r.backboneNotes(), command, machine, r.seconds()));
         int all = loaded.train().countsPerClass().values().stream().mapToInt(Integer::intValue).max().orElse(1);
         String stem = out.getFileName().toString().replace(".md", "");
         md.append('\n');
         for (var s : classSplits) {
             String safe = s.name().replaceAll("[^A-Za-z0-9]+", "_");
             Path acc = dir.resolve(stem + "-accuracy-" + safe + ".png");
-            Path curves = dir.resolve(stem + "-curves-" + safe + ".png");
             ExperimentReport.plotAccuracy(cells, s.name(), all, acc);
-            ExperimentReport.plotLearningCurves(r.trials(), s.name(), perClass.contains(20) ? 20 : perClass.get(0), curves);
             md.append("![accuracy ").append(s.name()).append("](").append(acc.getFileName()).append(")\n");
-            md.append("![learning curves ").append(s.name()).append("](").append(curves.getFileName()).append(")\n");
+            for (int n : perClass) {
+                Path curves = dir.resolve(stem + "-curves-" + safe + "-n" + n + ".png");
+                ExperimentReport.plotLearningCurves(r.trials(), s.name(), n, curves);
+                md.append("![learning curves ").append(s.name()).append(" N=").append(n == 0 ? "all" : n).append("](")
+                        .append(curves.getFileName()).append(")\n");
+            }
         }
         Files.writeString(out, md);
         System.out.println(md);
