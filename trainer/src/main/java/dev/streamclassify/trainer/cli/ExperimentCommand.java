@@ -3,6 +3,7 @@ package dev.streamclassify.trainer.cli;
 import dev.streamclassify.model.head.HeadConfig;
 import dev.streamclassify.trainer.dataset.DataSources;
 import dev.streamclassify.trainer.dataset.Dataset;
+import dev.streamclassify.trainer.experiment.ExperimentLog;
 import dev.streamclassify.trainer.experiment.ExperimentPlan;
 import dev.streamclassify.trainer.experiment.ExperimentReport;
 import dev.streamclassify.trainer.experiment.ExperimentRunner;
@@ -74,7 +75,8 @@ final class ExperimentCommand implements Callable<Integer> {
     @Option(names = "--lr", split = ",", defaultValue = "1e-3", description = "learning rates the selection rule tries, every method (default: ${DEFAULT-VALUE})")
     List<Double> learningRates;
 
-    @Option(names = "--l2", split = ",", defaultValue = "1e-4,1e-2", description = "L2 penalties the selection rule tries, every method (default: ${DEFAULT-VALUE})")
+    @Option(names = "--l2", split = ",", defaultValue = "1e-4",
+            description = "L2 penalties the selection rule tries, every method, e.g. 1e-4,1e-2 (default: ${DEFAULT-VALUE})")
     List<Double> l2s;
 
     @Option(names = "--holdout-per-class", defaultValue = "0", description = "cap on holdout images per class, 0 = all (default: ${DEFAULT-VALUE})")
@@ -92,6 +94,10 @@ final class ExperimentCommand implements Callable<Integer> {
 
     @Option(names = "--out", defaultValue = "docs/transfer-results.md")
     Path out;
+
+    @Option(names = "--from-log", split = ",", description = "run nothing: build the tables from the trial lines earlier runs printed "
+            + "(e.g. one process per split, or a stopped run); no learning curves")
+    List<Path> fromLog;
 
     @Override
     public Integer call() throws Exception {
@@ -113,7 +119,17 @@ final class ExperimentCommand implements Callable<Integer> {
                 new TrainSettings(scratchEpochs, 64, scratchMinUpdates, 0), backbones,
                 methods.stream().map(SemiSupervised.Method::fromWire).toList(), unlabelled, valPerClass, candidates, holdoutPerClass,
                 backboneCache.equals("none") ? Optional.empty() : Optional.of(Path.of(backboneCache)));
-        ExperimentRunner.Result r = new ExperimentRunner(plan, System.out).run(loaded.train(), loaded.test());
+        ExperimentRunner.Result r;
+        if (fromLog == null || fromLog.isEmpty()) {
+            r = new ExperimentRunner(plan, System.out).run(loaded.train(), loaded.test());
+        } else {
+            List<String> lines = new ArrayList<>();
+            for (Path p : fromLog) {
+                lines.addAll(Files.readAllLines(p));
+            }
+            List<String> notes = lines.stream().filter(l -> l.contains("pre-trained on") || l.contains("rotation backbone")).toList();
+            r = new ExperimentRunner.Result(ExperimentLog.parse(lines), notes, -1);
+        }
         List<ExperimentReport.Cell> cells = ExperimentReport.cells(r.trials());
         String command = "trainer " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
         String machine = Runtime.getRuntime().availableProcessors() + " cores, " + System.getProperty("java.vm.name") + " "
@@ -129,7 +145,7 @@ final class ExperimentCommand implements Callable<Integer> {
             Path acc = dir.resolve(stem + "-accuracy-" + safe + ".png");
             ExperimentReport.plotAccuracy(cells, s.name(), all, acc);
             md.append("![accuracy ").append(s.name()).append("](").append(acc.getFileName()).append(")\n");
-            for (int n : perClass) {
+            for (int n : fromLog == null || fromLog.isEmpty() ? perClass : List.<Integer>of()) {
                 Path curves = dir.resolve(stem + "-curves-" + safe + "-n" + n + ".png");
                 ExperimentReport.plotLearningCurves(r.trials(), s.name(), n, curves);
                 md.append("![learning curves ").append(s.name()).append(" N=").append(n == 0 ? "all" : n).append("](")

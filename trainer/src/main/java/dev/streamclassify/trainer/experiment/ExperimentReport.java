@@ -115,7 +115,8 @@ public final class ExperimentReport {
         List<Cell> cells = cells(trials);
         var sb = new StringBuilder();
         sb.append("Command: `").append(command).append("`  \n");
-        sb.append("Machine: ").append(machine).append("; total wall time ").append(String.format(Locale.ROOT, "%.0f s", seconds)).append("\n\n");
+        sb.append("Machine: ").append(machine).append("; total wall time ")
+                .append(seconds < 0 ? "in the runs' own logs" : String.format(Locale.ROOT, "%.0f s", seconds)).append("\n\n");
         for (String n : notes) {
             sb.append("- ").append(n).append('\n');
         }

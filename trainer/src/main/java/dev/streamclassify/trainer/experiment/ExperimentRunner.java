@@ -87,8 +87,7 @@ public final class ExperimentRunner {
                 for (int n : plan.perClass()) {
                     Trial t = scratch(split, n, seed, draw.labelled().get(n), draw.validation(), arch, pre, holdoutTensors);
                     trials.add(t);
-                    log.printf(Locale.ROOT, "%s seed=%d N=%s %-45s %.4f (%s, %.1f s)%n", split.name(), seed, budget(n), t.arm().label(),
-                            t.accuracy(), t.chosen(), t.trainSeconds());
+                    log.println(ExperimentLog.line(t));
                 }
                 for (String b : plan.backbones()) {
                     List<Arm> ofBackbone = arms.stream().filter(a -> a.backbone().equals(b)).toList();
@@ -102,10 +101,6 @@ public final class ExperimentRunner {
             }
         }
         return new Result(trials, notes, (System.nanoTime() - t0) / 1e9);
-    }
-
-    private static String budget(int n) {
-        return n == 0 ? "all" : String.valueOf(n);
     }
 
     /** Validation first, then the labelled samples from what is left, then the pool from what no sample took. */
@@ -156,8 +151,7 @@ public final class ExperimentRunner {
                         : poolF.get(NDArrayIndex.interval(0, Math.min(arm.unlabelled(), draw.pool().size())), NDArrayIndex.all());
                 Trial t = head(split, arm, n, seed, f, pool, valF, holdF);
                 out.add(t);
-                log.printf(Locale.ROOT, "%s seed=%d N=%s %-45s %.4f (%s, %.1f s)%n", split.name(), seed, budget(n), arm.label(), t.accuracy(),
-                        t.chosen(), t.trainSeconds());
+                log.println(ExperimentLog.line(t));
             }
         }
         return out;

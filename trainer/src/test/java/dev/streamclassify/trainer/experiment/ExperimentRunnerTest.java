@@ -65,6 +65,15 @@ class ExperimentRunnerTest {
     }
 
     @Test
+    void trialLinesReadBackAsTheSameTrials() {
+        Arm semi = new Arm("pretrained", SemiSupervised.Method.LABEL_SPREADING, 1000);
+        Trial t = new Trial(SPLIT, semi, 20, 0, 3, 0.8765, 12.5, List.of(), "lr=0.001 l2=1.0E-4 val=0.810 pseudo=[764]");
+        Trial s = new Trial("0.2.4.6.8>1.3.5.7.9", Arm.SCRATCH, 0, 0, 0, 0.9, 1.0, List.of(), "lr=0.001 l2=1.0E-4 epoch=3 val=0.900");
+
+        assertThat(ExperimentLog.parse(List.of("noise", ExperimentLog.line(t), ExperimentLog.line(s)))).containsExactly(t, s);
+    }
+
+    @Test
     void pairedDifferencesPairTrialsBySeed() {
         Arm semi = new Arm("pretrained", SemiSupervised.Method.SELF_TRAINING, 100);
         List<Trial> trials = List.of(
