@@ -45,6 +45,10 @@ final class ExperimentCommand implements Callable<Integer> {
     @Option(names = "--seeds", defaultValue = "3")
     int seeds;
 
+    @Option(names = "--first-seed", defaultValue = "0", description = "seeds run are first-seed .. first-seed + seeds - 1, so one run can be "
+            + "split over processes and joined with --from-log (default: ${DEFAULT-VALUE})")
+    long firstSeed;
+
     @Option(names = "--pretrain-epochs", defaultValue = "2")
     int pretrainEpochs;
 
@@ -114,7 +118,7 @@ final class ExperimentCommand implements Callable<Integer> {
         }
         List<Selection.Candidate> candidates = new ArrayList<>();
         learningRates.forEach(lr -> l2s.forEach(l2 -> candidates.add(new Selection.Candidate(lr, l2))));
-        ExperimentPlan plan = new ExperimentPlan(classSplits, perClass, LongStream.range(0, seeds).boxed().toList(), pretrainEpochs,
+        ExperimentPlan plan = new ExperimentPlan(classSplits, perClass, LongStream.range(firstSeed, firstSeed + seeds).boxed().toList(), pretrainEpochs,
                 sourcePerClass, HeadConfig.DEFAULT, new TrainSettings(headEpochs, 64, headMinUpdates, 0),
                 new TrainSettings(scratchEpochs, 64, scratchMinUpdates, 0), backbones,
                 methods.stream().map(SemiSupervised.Method::fromWire).toList(), unlabelled, valPerClass, candidates, holdoutPerClass,
