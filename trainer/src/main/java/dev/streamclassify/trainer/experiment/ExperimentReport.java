@@ -122,8 +122,9 @@ public final class ExperimentReport {
         }
         sb.append("\n| split | labels/class | method | accuracy (mean ± 95% CI) | seeds | train time incl. selection (s) |\n|---|---|---|---|---|---|\n");
         for (Cell c : cells) {
-            sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %.1f ± %.1f | %d | %.2f |%n", c.split(), c.perClass() == 0 ? "all" : c.perClass(),
-                    c.arm().label(), 100 * c.mean(), 100 * c.ci95(), c.trials(), c.meanSeconds()));
+            sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %.1f%s | %d | %.2f |%n", c.split(), c.perClass() == 0 ? "all" : c.perClass(),
+                    c.arm().label(), 100 * c.mean(), c.trials() < 2 ? " (one seed)" : String.format(Locale.ROOT, " ± %.1f", 100 * c.ci95()),
+                    c.trials(), c.meanSeconds()));
         }
         sb.append("\nPaired differences in points (same labelled images, validation set, pool and seed), mean ± 95% CI:\n\n");
         sb.append("| split | labels/class | method | vs from scratch | vs same backbone, labels only |\n|---|---|---|---|---|\n");
@@ -158,7 +159,8 @@ public final class ExperimentReport {
     }
 
     private static String points(Paired p) {
-        return String.format(Locale.ROOT, "%+.1f ± %.1f (%d)", 100 * p.mean(), 100 * p.ci95(), p.pairs());
+        return p.pairs() < 2 ? String.format(Locale.ROOT, "%+.1f (one seed)", 100 * p.mean())
+                : String.format(Locale.ROOT, "%+.1f ± %.1f (%d)", 100 * p.mean(), 100 * p.ci95(), p.pairs());
     }
 
     /** Accuracy against labels per class (log scale), one line per arm with 95% CI error bars. */

@@ -27,7 +27,7 @@ class ExperimentRunnerTest {
     private static ExperimentPlan plan(Path cache) {
         return new ExperimentPlan(List.of(new ExperimentPlan.ClassSplit(SPLIT, LABELS.subList(0, 5), LABELS.subList(5, 10))),
                 List.of(5), List.of(0L, 1L), 1, 40, HeadConfig.DEFAULT, new TrainSettings(3, 32, 30, 0), new TrainSettings(1, 32, 10, 0),
-                List.of("pretrained", "random"), List.of(SemiSupervised.Method.values()), List.of(0, 100), 5,
+                List.of("pretrained", "rotation", "random"), List.of(SemiSupervised.Method.values()), List.of(0, 100), 5,
                 List.of(new Selection.Candidate(1e-3, 1e-4)), 40, Optional.of(cache));
     }
 
@@ -39,7 +39,7 @@ class ExperimentRunnerTest {
         ExperimentRunner.Result r = new ExperimentRunner(plan, new PrintStream(OutputStream.nullOutputStream())).run(train, test);
 
         // scratch, and per backbone labels-only + two methods at one pool size
-        assertThat(plan.arms()).hasSize(1 + 2 * 3);
+        assertThat(plan.arms()).hasSize(1 + 3 * 3);
         assertThat(r.trials()).hasSize(2 * plan.arms().size());
         assertThat(r.trials()).allSatisfy(t -> assertThat(t.accuracy()).isBetween(0.0, 1.0));
         assertThat(r.trials()).filteredOn(t -> t.perClass() == 5).allSatisfy(t -> assertThat(t.trainImages()).isEqualTo(25));
@@ -47,9 +47,12 @@ class ExperimentRunnerTest {
         assertThat(r.trials()).filteredOn(t -> t.arm().backbone().equals("pretrained")).allSatisfy(t -> assertThat(t.accuracy()).isGreaterThan(0.35));
         assertThat(r.trials()).filteredOn(t -> t.arm().method() == SemiSupervised.Method.SELF_TRAINING)
                 .allSatisfy(t -> assertThat(t.chosen()).contains("pseudo="));
-        // one pre-trained backbone per seed, kept for the next run
-        assertThat(r.backboneNotes()).hasSize(2).allSatisfy(n -> assertThat(n).contains("source holdout accuracy"));
-        assertThat(Files.list(dir.resolve("backbones")).count()).isEqualTo(2);
+        // one pre-trained and one rotation backbone per seed, kept for the next run
+        assertThat(r.backboneNotes()).filteredOn(n -> n.contains("source holdout accuracy")).hasSize(2);
+        assertThat(r.backboneNotes()).filteredOn(n -> n.contains("rotation backbone pre-trained on 100 unlabelled target images")).hasSize(2);
+        try (var files = Files.list(dir.resolve("backbones"))) {
+            assertThat(files.count()).isEqualTo(4);
+        }
 
         List<ExperimentReport.Cell> cells = ExperimentReport.cells(r.trials());
         assertThat(cells).hasSize(plan.arms().size()).allSatisfy(c -> assertThat(c.trials()).isEqualTo(2));
