@@ -48,8 +48,14 @@ public final class ConvNets {
     }
 
     public static ComputationGraph build(Arch arch, int numClasses, double learningRate, long seed) {
+        return build(arch, numClasses, learningRate, 0.0, seed);
+    }
+
+    /** @param l2 L2 penalty on every layer's weights, so a from-scratch baseline gets the regularisation heads get */
+    public static ComputationGraph build(Arch arch, int numClasses, double learningRate, double l2, long seed) {
         ComputationGraphConfiguration.GraphBuilder g = new NeuralNetConfiguration.Builder()
                 .seed(seed)
+                .l2(l2)
                 .updater(new Adam(learningRate))
                 .weightInit(WeightInit.RELU)
                 .graphBuilder()

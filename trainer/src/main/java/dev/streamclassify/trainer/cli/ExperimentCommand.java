@@ -3,12 +3,15 @@ package dev.streamclassify.trainer.cli;
 import dev.streamclassify.model.head.HeadConfig;
 import dev.streamclassify.trainer.dataset.DataSources;
 import dev.streamclassify.trainer.dataset.Dataset;
+import dev.streamclassify.trainer.experiment.ExperimentLog;
 import dev.streamclassify.trainer.experiment.ExperimentPlan;
 import dev.streamclassify.trainer.experiment.ExperimentReport;
 import dev.streamclassify.trainer.experiment.ExperimentRunner;
 import dev.streamclassify.trainer.experiment.ImportedBackboneExperiment;
 import dev.streamclassify.trainer.experiment.ImportedBackboneReport;
 import dev.streamclassify.model.backbone.Pooling;
+import dev.streamclassify.trainer.training.Selection;
+import dev.streamclassify.trainer.training.SemiSupervised;
 import dev.streamclassify.trainer.training.TrainSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -20,10 +23,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.LongStream;
 
-@Command(name = "experiment", description = "Measure transfer head vs from scratch vs random frozen backbone over splits, label budgets and seeds; write a markdown table and plots.")
+@Command(name = "experiment", description = "Measure heads on frozen backbones (labels only and semi-supervised with an unlabelled pool) "
+        + "against the same net trained from scratch over splits, label budgets and seeds, every method selected by the same rule on a "
+        + "validation split; write markdown tables and plots.")
 final class ExperimentCommand implements Callable<Integer> {
 
     @Spec
@@ -42,6 +48,10 @@ final class ExperimentCommand implements Callable<Integer> {
     @Option(names = "--seeds", defaultValue = "3")
     int seeds;
 
+    @Option(names = "--first-seed", defaultValue = "0", description = "seeds run are first-seed .. first-seed + seeds - 1, so one run can be "
+            + "split over processes and joined with --from-log (default: ${DEFAULT-VALUE})")
+    long firstSeed;
+
     @Option(names = "--pretrain-epochs", defaultValue = "2")
     int pretrainEpochs;
 
@@ -54,13 +64,48 @@ final class ExperimentCommand implements Callable<Integer> {
     @Option(names = "--scratch-epochs", defaultValue = "2", description = "epochs of from-scratch training at large budgets (default: ${DEFAULT-VALUE})")
     int scratchEpochs;
 
+    @Option(names = "--backbones", split = ",", defaultValue = "pretrained,random",
+            description = "pretrained (on the source classes, per seed), random (frozen at random init, per seed), rotation "
+                    + "(rotation prediction on the unlabelled target pool, per seed) or any --backbone spec (default: ${DEFAULT-VALUE})")
+    List<String> backbones;
+
+    @Option(names = "--methods", split = ",", defaultValue = "labels-only,self-training,label-spreading",
+            description = "head training methods (default: ${DEFAULT-VALUE})")
+    List<String> methods;
+
+    @Option(names = "--unlabelled", split = ",", defaultValue = "0,1000", description = "unlabelled pool sizes of the semi-supervised methods (default: ${DEFAULT-VALUE})")
+    List<Integer> unlabelled;
+
+    @Option(names = "--val-per-class", defaultValue = "20", description = "labelled validation images per class, taken from the target training pool (default: ${DEFAULT-VALUE})")
+    int valPerClass;
+
+    @Option(names = "--lr", split = ",", defaultValue = "1e-3", description = "learning rates the selection rule tries, every method (default: ${DEFAULT-VALUE})")
+    List<Double> learningRates;
+
+    @Option(names = "--l2", split = ",", defaultValue = "1e-4",
+            description = "L2 penalties the selection rule tries, every method, e.g. 1e-4,1e-2 (default: ${DEFAULT-VALUE})")
+    List<Double> l2s;
+
+    @Option(names = "--holdout-per-class", defaultValue = "0", description = "cap on holdout images per class, 0 = all (default: ${DEFAULT-VALUE})")
+    int holdoutPerClass;
+
+    @Option(names = "--head-epochs", defaultValue = "20")
+    int headEpochs;
+
+    @Option(names = "--head-min-updates", defaultValue = "300")
+    int headMinUpdates;
+
+    @Option(names = "--backbone-cache", defaultValue = "target/experiment/backbones",
+            description = "pre-trained backbones per seed are kept here so reruns skip pre-training; 'none' = keep nothing (default: ${DEFAULT-VALUE})")
+    String backboneCache;
+
     @Option(names = "--out", defaultValue = "docs/transfer-results.md")
     Path out;
 
     @Option(names = "--backbone", description = "instead of pre-training: measure these backbones (repeatable), each cut at a "
             + "spatial layer with pool=none, e.g. tfjs:backbones/mobilenet-v2-nsfwjs/model.json#block_10_project_BN?pool=none&size=96 "
             + "(add &weights=random:1 for the random-weight control)")
-    List<String> backbones = new ArrayList<>();
+    List<String> imported = new ArrayList<>();
 
     @Option(names = "--poolings", split = ",", defaultValue = "global,3x3", description = "with --backbone: poolings of the cached features (default: ${DEFAULT-VALUE})")
     List<String> poolings;
@@ -68,16 +113,18 @@ final class ExperimentCommand implements Callable<Integer> {
     @Option(names = "--targets", split = ";", defaultValue = "5-9;1,3,5,7,9;0-9", description = "with --backbone: target class sets (default: ${DEFAULT-VALUE})")
     List<String> targets;
 
-    @Option(names = "--holdout-per-class", defaultValue = "0", description = "with --backbone: test images per class scored, 0 = all")
-    int holdoutPerClass;
 
     @Option(names = "--cache-dir", defaultValue = "target/feature-cache", description = "with --backbone: feature cache, one file per backbone fingerprint")
     Path cacheDir;
 
+    @Option(names = "--from-log", split = ",", description = "run nothing: build the tables from the trial lines earlier runs printed "
+            + "(e.g. one process per split, or a stopped run); no learning curves")
+    List<Path> fromLog;
+
     @Override
     public Integer call() throws Exception {
         DataSources.Loaded loaded = DataSources.load(data);
-        if (!backbones.isEmpty()) {
+        if (!imported.isEmpty()) {
             return importedBackbones(loaded);
         }
         List<String> labels = loaded.train().labels();
@@ -90,27 +137,45 @@ final class ExperimentCommand implements Callable<Integer> {
             classSplits.add(new ExperimentPlan.ClassSplit(st[0].replace(',', '.') + ">" + st[1].replace(',', '.'),
                     DataSources.classes(st[0], labels), DataSources.classes(st[1], labels)));
         }
-        ExperimentPlan plan = new ExperimentPlan(classSplits, perClass, LongStream.range(0, seeds).boxed().toList(), pretrainEpochs,
-                sourcePerClass, HeadConfig.DEFAULT, new TrainSettings(20, 64, 300, 0), new TrainSettings(scratchEpochs, 64, scratchMinUpdates, 0));
-        ExperimentRunner.Result r = new ExperimentRunner(plan, System.out).run(loaded.train(), loaded.test());
+        List<Selection.Candidate> candidates = new ArrayList<>();
+        learningRates.forEach(lr -> l2s.forEach(l2 -> candidates.add(new Selection.Candidate(lr, l2))));
+        ExperimentPlan plan = new ExperimentPlan(classSplits, perClass, LongStream.range(firstSeed, firstSeed + seeds).boxed().toList(), pretrainEpochs,
+                sourcePerClass, HeadConfig.DEFAULT, new TrainSettings(headEpochs, 64, headMinUpdates, 0),
+                new TrainSettings(scratchEpochs, 64, scratchMinUpdates, 0), backbones,
+                methods.stream().map(SemiSupervised.Method::fromWire).toList(), unlabelled, valPerClass, candidates, holdoutPerClass,
+                backboneCache.equals("none") ? Optional.empty() : Optional.of(Path.of(backboneCache)));
+        ExperimentRunner.Result r;
+        if (fromLog == null || fromLog.isEmpty()) {
+            r = new ExperimentRunner(plan, System.out).run(loaded.train(), loaded.test());
+        } else {
+            List<String> lines = new ArrayList<>();
+            for (Path p : fromLog) {
+                lines.addAll(Files.readAllLines(p));
+            }
+            List<String> notes = lines.stream().filter(l -> l.contains("pre-trained on") || l.contains("rotation backbone")).toList();
+            r = new ExperimentRunner.Result(ExperimentLog.parse(lines), notes, -1);
+        }
         List<ExperimentReport.Cell> cells = ExperimentReport.cells(r.trials());
         String command = "trainer " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
         String machine = Runtime.getRuntime().availableProcessors() + " cores, " + System.getProperty("java.vm.name") + " "
                 + System.getProperty("java.version");
         Path dir = out.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        var md = new StringBuilder("# Transfer results\n\n").append(ExperimentReport.markdown(cells, r.backboneNotes(), command, machine, r.seconds()));
+        var md = new StringBuilder("# Transfer results\n\n").append(ExperimentReport.markdown(r.trials(), r.backboneNotes(), command, machine, r.seconds()));
         int all = loaded.train().countsPerClass().values().stream().mapToInt(Integer::intValue).max().orElse(1);
         String stem = out.getFileName().toString().replace(".md", "");
         md.append('\n');
         for (var s : classSplits) {
             String safe = s.name().replaceAll("[^A-Za-z0-9]+", "_");
             Path acc = dir.resolve(stem + "-accuracy-" + safe + ".png");
-            Path curves = dir.resolve(stem + "-curves-" + safe + ".png");
             ExperimentReport.plotAccuracy(cells, s.name(), all, acc);
-            ExperimentReport.plotLearningCurves(r.trials(), s.name(), perClass.contains(20) ? 20 : perClass.get(0), curves);
             md.append("![accuracy ").append(s.name()).append("](").append(acc.getFileName()).append(")\n");
-            md.append("![learning curves ").append(s.name()).append("](").append(curves.getFileName()).append(")\n");
+            for (int n : fromLog == null || fromLog.isEmpty() ? perClass : List.<Integer>of()) {
+                Path curves = dir.resolve(stem + "-curves-" + safe + "-n" + n + ".png");
+                ExperimentReport.plotLearningCurves(r.trials(), s.name(), n, curves);
+                md.append("![learning curves ").append(s.name()).append(" N=").append(n == 0 ? "all" : n).append("](")
+                        .append(curves.getFileName()).append(")\n");
+            }
         }
         Files.writeString(out, md);
         System.out.println(md);
@@ -123,7 +188,7 @@ final class ExperimentCommand implements Callable<Integer> {
         List<String> labels = loaded.train().labels();
         List<ImportedBackboneExperiment.Target> ts = targets.stream()
                 .map(t -> new ImportedBackboneExperiment.Target(t.replace(',', '.'), DataSources.classes(t, labels))).toList();
-        var plan = new ImportedBackboneExperiment.Plan(backbones, poolings.stream().map(Pooling::parse).toList(), ts, perClass,
+        var plan = new ImportedBackboneExperiment.Plan(imported, poolings.stream().map(Pooling::parse).toList(), ts, perClass,
                 LongStream.range(0, seeds).boxed().toList(), holdoutPerClass, cacheDir, HeadConfig.DEFAULT,
                 new TrainSettings(20, 64, 300, 0), new TrainSettings(scratchEpochs, 64, scratchMinUpdates, 0));
         long t0 = System.nanoTime();

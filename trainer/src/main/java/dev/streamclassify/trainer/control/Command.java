@@ -1,10 +1,12 @@
 package dev.streamclassify.trainer.control;
 
 import dev.streamclassify.model.artifact.ModelVersion;
+import dev.streamclassify.trainer.training.SemiSupervised;
 
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -20,12 +22,18 @@ public sealed interface Command permits Command.Retrain, Command.Activate {
 
     /**
      * Train a new head of {@code model} on {@code dataset} (then fine-tune the top {@code fineTuneLayers} backbone
-     * layers if asked), publish it, and activate it if it passes the gate.
+     * layers if asked), publish it, and activate it if it passes the gate. With {@code unlabelled}, the head also
+     * learns from a pool of unlabelled images ({@link SemiSupervised}); the gate still judges on labelled holdout images.
      */
-    record Retrain(String model, DatasetSource dataset, int epochs, List<Integer> hiddenLayers, int fineTuneLayers) implements Command {
+    record Retrain(String model, DatasetSource dataset, int epochs, List<Integer> hiddenLayers, int fineTuneLayers,
+                   Optional<Unlabelled> unlabelled) implements Command {
 
         public Retrain(String model, DatasetSource dataset, int epochs, List<Integer> hiddenLayers) {
             this(model, dataset, epochs, hiddenLayers, 0);
+        }
+
+        public Retrain(String model, DatasetSource dataset, int epochs, List<Integer> hiddenLayers, int fineTuneLayers) {
+            this(model, dataset, epochs, hiddenLayers, fineTuneLayers, Optional.empty());
         }
 
         public Retrain {
@@ -38,6 +46,7 @@ public sealed interface Command permits Command.Retrain, Command.Activate {
             if (fineTuneLayers < 0) {
                 throw new IllegalArgumentException("fineTuneLayers must be >= 0");
             }
+            Objects.requireNonNull(unlabelled, "unlabelled");
         }
 
         @Override
@@ -83,8 +92,37 @@ public sealed interface Command permits Command.Retrain, Command.Activate {
         }
     }
 
-    /** An image folder ({@code root/<label>/*.png|jpg|bmp|gif}); {@code path} is real and inside the data root. */
-    record Folder(Path path) implements DatasetSource {
+    /**
+     * Unlabelled images a retrain also learns from: at most {@code max} of them, used by {@code method}.
+     */
+    record Unlabelled(UnlabelledSource source, int max, SemiSupervised.Method method) {
+
+        public Unlabelled {
+            Objects.requireNonNull(source, "source");
+            Objects.requireNonNull(method, "method");
+            if (max < 1) {
+                throw new IllegalArgumentException("max must be >= 1");
+            }
+        }
+    }
+
+    /** Where a retrain reads its unlabelled images. */
+    sealed interface UnlabelledSource permits RecentImages, Folder {
+    }
+
+    /** The most recent images of the stream's input topic (split evenly over its partitions); labels, if any, are ignored. */
+    record RecentImages(String topic) implements UnlabelledSource {
+
+        public RecentImages {
+            Objects.requireNonNull(topic, "topic");
+        }
+    }
+
+    /**
+     * An image folder ({@code root/<label>/*.png|jpg|bmp|gif}); {@code path} is real and inside the data root. As an
+     * unlabelled source, the sub-folder names are ignored.
+     */
+    record Folder(Path path) implements DatasetSource, UnlabelledSource {
 
         public Folder {
             Objects.requireNonNull(path, "path");

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.streamclassify.model.artifact.ModelVersion;
+import dev.streamclassify.trainer.training.SemiSupervised;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -26,16 +27,25 @@ public final class CommandParser {
 
     /** What the service allows; built from {@link TrainerServiceConfig} by {@link #rules(TrainerServiceConfig, Optional)}. */
     public record Rules(int maxBytes, String trainingImagesTopic, Optional<DataRoot> dataRoot, int defaultEpochs, int maxEpochs,
-                        List<Integer> defaultHiddenLayers) {
+                        List<Integer> defaultHiddenLayers, String imagesTopic, int maxUnlabelled) {
 
         public Rules {
             Objects.requireNonNull(trainingImagesTopic, "trainingImagesTopic");
             Objects.requireNonNull(dataRoot, "dataRoot");
+            Objects.requireNonNull(imagesTopic, "imagesTopic");
             defaultHiddenLayers = List.copyOf(defaultHiddenLayers);
+        }
+
+        /** Rules with the default unlabelled source: topic {@code images}, at most 5,000 images. */
+        public Rules(int maxBytes, String trainingImagesTopic, Optional<DataRoot> dataRoot, int defaultEpochs, int maxEpochs,
+                     List<Integer> defaultHiddenLayers) {
+            this(maxBytes, trainingImagesTopic, dataRoot, defaultEpochs, maxEpochs, defaultHiddenLayers, "images", 5000);
         }
     }
 
-    private static final Set<String> RETRAIN_FIELDS = Set.of("command", "model", "dataset", "epochs", "hiddenLayers", "fineTuneLayers");
+    private static final Set<String> RETRAIN_FIELDS = Set.of("command", "model", "dataset", "epochs", "hiddenLayers", "fineTuneLayers",
+            "unlabelled");
+    private static final Set<String> UNLABELLED_FIELDS = Set.of("topic", "path", "max", "method");
     private static final Set<String> ACTIVATE_FIELDS = Set.of("command", "model", "version");
     private static final Set<String> DATASET_FIELDS = Set.of("topic", "fromOffset", "toOffset", "path");
 
@@ -52,7 +62,7 @@ public final class CommandParser {
 
     public static Rules rules(TrainerServiceConfig config, Optional<DataRoot> dataRoot) {
         return new Rules(config.commandMaxBytes(), config.trainingImagesTopic(), dataRoot, config.defaultEpochs(),
-                config.maxEpochs(), config.defaultHiddenLayers());
+                config.maxEpochs(), config.defaultHiddenLayers(), config.imagesTopic(), config.unlabelledMaxImages());
     }
 
     public Command parse(byte[] value) throws CommandRejectedException {
@@ -95,7 +105,49 @@ public final class CommandParser {
         int epochs = root.has("epochs") ? (int) integer(root, "epochs", 1, rules.maxEpochs()) : rules.defaultEpochs();
         List<Integer> hidden = root.has("hiddenLayers") ? hiddenLayers(root.get("hiddenLayers")) : rules.defaultHiddenLayers();
         int fineTune = root.has("fineTuneLayers") ? (int) integer(root, "fineTuneLayers", 0, 8) : 0;
-        return new Command.Retrain(model, dataset, epochs, hidden, fineTune);
+        Optional<Command.Unlabelled> unlabelled = root.has("unlabelled") ? Optional.of(unlabelled(root.get("unlabelled"))) : Optional.empty();
+        return new Command.Retrain(model, dataset, epochs, hidden, fineTune, unlabelled);
+    }
+
+    private Command.Unlabelled unlabelled(JsonNode node) throws CommandRejectedException {
+        String shape = "{\"topic\":\"" + rules.imagesTopic() + "\",\"max\":N} or {\"path\":\"...\"}";
+        if (!node.isObject()) {
+            throw new CommandRejectedException("field 'unlabelled' must be an object: " + shape);
+        }
+        onlyFields(node, UNLABELLED_FIELDS, "unlabelled");
+        boolean topic = node.has("topic");
+        boolean path = node.has("path");
+        if (topic == path) {
+            throw new CommandRejectedException("unlabelled must have exactly one of 'topic' and 'path': " + shape);
+        }
+        Command.UnlabelledSource source;
+        if (path) {
+            JsonNode p = node.get("path");
+            if (!p.isTextual()) {
+                throw new CommandRejectedException("unlabelled.path must be a string");
+            }
+            DataRoot root = rules.dataRoot().orElseThrow(() -> new CommandRejectedException(
+                    "path sources are disabled: " + TrainerServiceConfig.DATA_ROOT + " is not set"));
+            source = new Command.Folder(root.resolve(p.textValue()));
+        } else {
+            JsonNode t = node.get("topic");
+            if (!t.isTextual() || !t.textValue().equals(rules.imagesTopic())) {
+                throw new CommandRejectedException("unlabelled.topic must be '" + rules.imagesTopic() + "' ("
+                        + TrainerServiceConfig.IMAGES_TOPIC + "), was " + abbreviate(t.toString()));
+            }
+            source = new Command.RecentImages(t.textValue());
+        }
+        int max = node.has("max") ? (int) integer(node, "max", 1, rules.maxUnlabelled(), "unlabelled.") : rules.maxUnlabelled();
+        SemiSupervised.Method method = SemiSupervised.Method.SELF_TRAINING;
+        if (node.has("method")) {
+            JsonNode m = node.get("method");
+            List<String> known = SemiSupervised.Method.wires().stream().filter(w -> !w.equals(SemiSupervised.Method.LABELS_ONLY.wire())).toList();
+            if (!m.isTextual() || !known.contains(m.textValue())) {
+                throw new CommandRejectedException("unlabelled.method must be one of " + known + ", was " + abbreviate(m.toString()));
+            }
+            method = SemiSupervised.Method.fromWire(m.textValue());
+        }
+        return new Command.Unlabelled(source, max, method);
     }
 
     private Command.Activate activate(JsonNode root) throws CommandRejectedException {

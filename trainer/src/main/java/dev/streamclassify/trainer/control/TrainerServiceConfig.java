@@ -52,6 +52,9 @@ public final class TrainerServiceConfig extends AbstractConfig {
     public static final String STATUS_TOPIC = "status.topic";
     public static final String MODELS_TOPIC = "models.topic";
     public static final String TRAINING_IMAGES_TOPIC = "training.images.topic";
+    public static final String IMAGES_TOPIC = "images.topic";
+    public static final String UNLABELLED_MAX_IMAGES = "unlabelled.max.images";
+    public static final String UNLABELLED_MAX_BYTES = "unlabelled.max.bytes";
     public static final String DATA_ROOT = "data.root";
     public static final String CACHE_DIR = "cache.dir";
     public static final String BACKBONE = "backbone";
@@ -116,6 +119,15 @@ public final class TrainerServiceConfig extends AbstractConfig {
             .define(TRAINING_IMAGES_TOPIC, Type.STRING, "training-images", matching(TOPIC_NAME, "a legal topic name"),
                     Importance.HIGH, "Labelled images: value = encoded image, header label = class name. The only topic "
                             + "a retrain command may name.")
+            .define(IMAGES_TOPIC, Type.STRING, "images", matching(TOPIC_NAME, "a legal topic name"), Importance.MEDIUM,
+                    "The stream's input images (streams-app's images topic): the only topic a retrain's unlabelled.topic "
+                            + "may name. Only read, never written.")
+            .define(UNLABELLED_MAX_IMAGES, Type.INT, 5000, Range.between(1, 100_000), Importance.MEDIUM,
+                    "Most unlabelled images one retrain may learn from (unlabelled.max above this is rejected), and "
+                            + "the pool size when a command gives none.")
+            .define(UNLABELLED_MAX_BYTES, Type.LONG, 256L * 1024 * 1024, Range.between(1024, 16L * 1024 * 1024 * 1024), Importance.LOW,
+                    "Encoded bytes one unlabelled pool may read; images beyond it are left out and counted, so a topic of "
+                            + "large images cannot exhaust the heap.")
             .define(DATA_ROOT, Type.STRING, "", Importance.HIGH,
                     "Directory that dataset.path of a retrain command must resolve inside (after normalisation and "
                             + "symbolic links). Empty: path datasets are refused.")
@@ -317,6 +329,18 @@ public final class TrainerServiceConfig extends AbstractConfig {
     }
 
     /** Absolute; empty when path datasets are disabled. */
+    public String imagesTopic() {
+        return getString(IMAGES_TOPIC);
+    }
+
+    public int unlabelledMaxImages() {
+        return getInt(UNLABELLED_MAX_IMAGES);
+    }
+
+    public long unlabelledMaxBytes() {
+        return getLong(UNLABELLED_MAX_BYTES);
+    }
+
     public Optional<Path> dataRoot() {
         String root = getString(DATA_ROOT);
         return root.isBlank() ? Optional.empty() : Optional.of(Path.of(root).toAbsolutePath().normalize());

@@ -28,6 +28,11 @@ public record LabelledImage(String label, RawImage image) {
      * splits. Computed on each call (a record cannot cache it); one digest over a few KB is cheap.
      */
     public String contentHash() {
+        return contentHash(image);
+    }
+
+    /** {@link #contentHash()} of an image that has no label (yet), e.g. one from the stream. */
+    public static String contentHash(RawImage image) {
         MessageDigest sha;
         try {
             sha = MessageDigest.getInstance("SHA-256");

@@ -35,7 +35,7 @@ public final class ImportedBackboneReport {
         List<Cell> cells = new ArrayList<>();
         for (List<ImportedBackboneExperiment.Row> g : groups.values()) {
             var r0 = g.get(0);
-            double[] m = ExperimentReport.meanAndCi95(g.stream().mapToDouble(ImportedBackboneExperiment.Row::accuracy).toArray());
+            double[] m = ExperimentReport.meanCi(g.stream().mapToDouble(ImportedBackboneExperiment.Row::accuracy).toArray());
             double secs = g.stream().mapToDouble(ImportedBackboneExperiment.Row::trainSeconds).average().orElse(0);
             cells.add(new Cell(r0.target(), r0.features(), r0.pooling(), r0.head(), r0.perClass(), g.size(), m[0], m[1], secs));
         }

@@ -2,6 +2,7 @@ package dev.streamclassify.trainer.features;
 
 import dev.streamclassify.model.backbone.Backbone;
 import dev.streamclassify.model.image.Preprocessor;
+import dev.streamclassify.model.image.RawImage;
 import dev.streamclassify.model.inference.Batch;
 import dev.streamclassify.trainer.dataset.Dataset;
 import dev.streamclassify.trainer.dataset.LabelledImage;
@@ -29,15 +30,42 @@ public final class Featurizer {
 
     public Features featurize(Dataset data, FeatureCache cache, Progress progress) {
         int n = data.size();
-        int f = backbone.info().featureSize();
-        float[][] rows = new float[n][];
         int[] y = new int[n];
-        Map<String, List<Integer>> missing = new HashMap<>();
-        List<String> order = new ArrayList<>();
+        List<RawImage> images = new ArrayList<>(n);
+        List<String> hashes = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             LabelledImage img = data.images().get(i);
             y[i] = data.classIndex(img.label());
-            String hash = img.contentHash();
+            images.add(img.image());
+            hashes.add(img.contentHash());
+        }
+        Rows rows = rows(images, hashes, cache, progress);
+        return new Features(rows.x(), y, data.labels(), rows.computed(), n - rows.computedRows());
+    }
+
+    /** Features of unlabelled images: {@code x} is {@code [n, featureSize]} in the order given. */
+    public record Unlabelled(INDArray x, int computed, int cached) {
+    }
+
+    /** Unlabelled images through the same cache and preprocessing as labelled ones. */
+    public Unlabelled featurizeUnlabelled(List<RawImage> images, FeatureCache cache, Progress progress) {
+        List<String> hashes = images.stream().map(LabelledImage::contentHash).toList();
+        Rows rows = rows(images, hashes, cache, progress);
+        return new Unlabelled(rows.x(), rows.computed(), images.size() - rows.computedRows());
+    }
+
+    /** @param computed distinct images run through the backbone; {@code computedRows} rows they filled */
+    private record Rows(INDArray x, int computed, int computedRows) {
+    }
+
+    private Rows rows(List<RawImage> images, List<String> hashes, FeatureCache cache, Progress progress) {
+        int n = images.size();
+        int f = backbone.info().featureSize();
+        float[][] rows = new float[n][];
+        Map<String, List<Integer>> missing = new HashMap<>();
+        List<String> order = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String hash = hashes.get(i);
             float[] hit = cache.get(hash).orElse(null);
             if (hit != null) {
                 rows[i] = hit;
@@ -48,25 +76,25 @@ public final class Featurizer {
                 }).add(i);
             }
         }
-        int cached = n - missing.values().stream().mapToInt(List::size).sum();
+        int computedRows = missing.values().stream().mapToInt(List::size).sum();
         progress.start("featurize", order.size());
         for (int start = 0; start < order.size(); start += batchSize) {
-            List<String> hashes = order.subList(start, Math.min(order.size(), start + batchSize));
-            List<float[]> inputs = new ArrayList<>(hashes.size());
-            for (String h : hashes) {
-                inputs.add(preprocessor.apply(data.images().get(missing.get(h).get(0)).image()));
+            List<String> batch = order.subList(start, Math.min(order.size(), start + batchSize));
+            List<float[]> inputs = new ArrayList<>(batch.size());
+            for (String h : batch) {
+                inputs.add(preprocessor.apply(images.get(missing.get(h).get(0))));
             }
             float[][] out = backbone.features(Batch.of(preprocessor.spec(), inputs)).toFloatMatrix();
-            for (int k = 0; k < hashes.size(); k++) {
-                cache.put(hashes.get(k), out[k]);
-                for (int row : missing.get(hashes.get(k))) {
+            for (int k = 0; k < batch.size(); k++) {
+                cache.put(batch.get(k), out[k]);
+                for (int row : missing.get(batch.get(k))) {
                     rows[row] = out[k];
                 }
             }
-            progress.step(hashes.size());
+            progress.step(batch.size());
         }
         progress.done();
         INDArray x = n == 0 ? Nd4j.zeros(0, f) : Nd4j.create(rows);
-        return new Features(x, y, data.labels(), order.size(), cached);
+        return new Rows(x, order.size(), computedRows);
     }
 }

@@ -13,20 +13,41 @@ import java.util.Random;
 /** Trains only the replaced head, on cached backbone features: epochs cost milliseconds, not minutes. */
 public final class HeadTrainer {
 
-    /** The trained head (caller owns and closes it) and the mean loss of each epoch. */
-    public record Result(MultiLayerNetwork head, List<Double> epochLosses, double seconds) {
+    /**
+     * The trained head (caller owns and closes it) and the mean loss of each epoch.
+     *
+     * @param validationAccuracy accuracy of the kept checkpoint on the validation set; NaN when trained without one
+     */
+    public record Result(MultiLayerNetwork head, List<Double> epochLosses, double seconds, double validationAccuracy) {
+
+        public Result(MultiLayerNetwork head, List<Double> epochLosses, double seconds) {
+            this(head, epochLosses, seconds, Double.NaN);
+        }
     }
 
     private HeadTrainer() {
     }
 
     public static Result train(Features train, HeadConfig config, TrainSettings settings, Progress progress) {
+        return train(train, config, settings, progress, null);
+    }
+
+    /**
+     * @param validation when given, the head is checkpointed on its accuracy there and the best checkpoint is kept
+     *                   ({@link Selection}); null trains to the end of the budget
+     */
+    public static Result train(Features train, HeadConfig config, TrainSettings settings, Progress progress, Features validation) {
         int k = train.labels().size();
         MultiLayerNetwork head = Heads.build(config, Math.toIntExact(train.x().size(1)), k, settings.seed());
         long t0 = System.nanoTime();
         try {
-            List<Double> losses = fit(head, train.x(), train.y(), k, settings, progress);
-            return new Result(head, losses, (System.nanoTime() - t0) / 1e9);
+            if (validation == null) {
+                List<Double> losses = fit(head, train.x(), train.y(), k, settings, progress);
+                return new Result(head, losses, (System.nanoTime() - t0) / 1e9);
+            }
+            Selection.Tracker tracker = Selection.track(head, m -> evaluate((MultiLayerNetwork) m, validation).accuracy(), progress);
+            Selection.Stopped stopped = tracker.restoreBest(fit(head, train.x(), train.y(), k, settings, tracker));
+            return new Result(head, stopped.epochLosses(), (System.nanoTime() - t0) / 1e9, stopped.validationAccuracy());
         } catch (RuntimeException | Error e) {
             head.close();
             throw e;

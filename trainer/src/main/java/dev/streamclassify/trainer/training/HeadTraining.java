@@ -7,6 +7,7 @@ import dev.streamclassify.model.artifact.TrainingMetrics;
 import dev.streamclassify.model.backbone.Backbone;
 import dev.streamclassify.model.head.HeadConfig;
 import dev.streamclassify.model.image.Preprocessor;
+import dev.streamclassify.model.image.RawImage;
 import dev.streamclassify.model.inference.Owned;
 import dev.streamclassify.trainer.dataset.Dataset;
 import dev.streamclassify.trainer.features.FeatureCache;
@@ -15,6 +16,7 @@ import dev.streamclassify.trainer.features.Featurizer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -23,8 +25,27 @@ import java.util.Map;
  */
 public final class HeadTraining {
 
-    /** The new version, its holdout evaluation and how much featurizing the cache saved. */
-    public record Outcome(ModelVersion version, EvalReport holdout, int featurized, int fromCache, double headSeconds) {
+    /**
+     * The new version, its holdout evaluation and how much featurizing the cache saved.
+     *
+     * @param unlabelled           unlabelled images the head could learn from (0 without a pool)
+     * @param pseudoLabelsPerRound pseudo-labelled images each semi-supervised round trained on
+     */
+    public record Outcome(ModelVersion version, EvalReport holdout, int featurized, int fromCache, double headSeconds,
+                          SemiSupervised.Method method, int unlabelled, List<Integer> pseudoLabelsPerRound) {
+
+        public Outcome {
+            pseudoLabelsPerRound = List.copyOf(pseudoLabelsPerRound);
+        }
+    }
+
+    /** Unlabelled images (decoded, not preprocessed) and how to learn from them; {@link #NONE} trains on labels only. */
+    public record Pool(List<RawImage> images, SemiSupervised.Settings settings) {
+        public static final Pool NONE = new Pool(List.of(), SemiSupervised.Settings.LABELS_ONLY);
+
+        public Pool {
+            images = List.copyOf(images);
+        }
     }
 
     private HeadTraining() {
@@ -48,13 +69,19 @@ public final class HeadTraining {
 
     public static Outcome run(Backbone backbone, FeatureCache cache, Dataset train, Dataset holdout, HeadConfig head,
                               TrainSettings settings, FineTune fineTune, String modelName, long version, Clock clock, Progress progress) {
+        return run(backbone, cache, train, holdout, Pool.NONE, head, settings, fineTune, modelName, version, clock, progress);
+    }
+
+    public static Outcome run(Backbone backbone, FeatureCache cache, Dataset train, Dataset holdout, Pool pool, HeadConfig head,
+                              TrainSettings settings, FineTune fineTune, String modelName, long version, Clock clock, Progress progress) {
         if (!train.labels().equals(holdout.labels())) {
             throw new IllegalArgumentException("train and holdout must have the same labels, were " + train.labels() + " and " + holdout.labels());
         }
         Featurizer featurizer = new Featurizer(backbone, 64);
         Features trainF = featurizer.featurize(train, cache, progress);
         Features holdF = featurizer.featurize(holdout, cache, progress);
-        HeadTrainer.Result result = HeadTrainer.train(trainF, head, settings, progress);
+        Featurizer.Unlabelled poolF = featurizer.featurizeUnlabelled(pool.images(), cache, progress);
+        SemiSupervised.Result result = SemiSupervised.train(trainF, poolF.x(), head, settings, pool.settings(), progress);
         try (Owned<MultiLayerNetwork> owned = Owned.of(result.head())) {
             MultiLayerNetwork net = owned.net();
             EvalReport eval = HeadTrainer.evaluate(net, holdF);
@@ -75,7 +102,9 @@ public final class HeadTraining {
                     seconds, eval.precision(), eval.recall());
             ModelVersion mv = new ModelVersion(modelName, version, train.labels(), backbone.info().preprocessing(),
                     BackboneRef.of(backbone.info()), head, metrics, clock.instant(), RawParams.of(net.params()), tunedLayers);
-            return new Outcome(mv, eval, trainF.computed() + holdF.computed(), trainF.cached() + holdF.cached(), result.seconds());
+            return new Outcome(mv, eval, trainF.computed() + holdF.computed() + poolF.computed(),
+                    trainF.cached() + holdF.cached() + poolF.cached(), result.seconds(),
+                    pool.settings().method(), pool.images().size(), result.pseudoLabelsPerRound());
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.streamclassify.trainer.control;
 
+import dev.streamclassify.trainer.training.SemiSupervised;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,6 +60,23 @@ class CommandParserTest {
     }
 
     @Test
+    void parsesAnUnlabelledPoolFromTheImagesTopicWithDefaults() throws Exception {
+        Command.Retrain c = (Command.Retrain) parse("{\"command\":\"retrain\",\"model\":\"default\",\"dataset\":{\"topic\":\"training-images\"},"
+                + "\"unlabelled\":{\"topic\":\"images\"}}");
+
+        assertThat(c.unlabelled()).contains(new Command.Unlabelled(new Command.RecentImages("images"), 5000, SemiSupervised.Method.SELF_TRAINING));
+    }
+
+    @Test
+    void parsesAnUnlabelledFolderWithItsSizeAndMethod() throws Exception {
+        Command.Retrain c = (Command.Retrain) parse("{\"command\":\"retrain\",\"model\":\"default\",\"dataset\":{\"topic\":\"training-images\"},"
+                + "\"unlabelled\":{\"path\":\"shoes\",\"max\":300,\"method\":\"label-spreading\"}}");
+
+        assertThat(c.unlabelled()).contains(new Command.Unlabelled(new Command.Folder(root.resolve("shoes").toRealPath()), 300,
+                SemiSupervised.Method.LABEL_SPREADING));
+    }
+
+    @Test
     void resolvesAPathDatasetToItsRealDirectoryInsideTheRoot() throws Exception {
         Command.Retrain c = (Command.Retrain) parse("{\"command\":\"retrain\",\"model\":\"default\",\"dataset\":{\"path\":\"shoes/./\"}}");
 
@@ -101,6 +119,14 @@ class CommandParserTest {
             "`{\"command\":\"retrain\",\"model\":\"default\",\"dataset\":{\"topic\":\"training-images\"},\"hiddenLayers\":[1,2,3,4,5]}`|at most 4 integers",
             "`{\"command\":\"retrain\",\"model\":\"default\",\"dataset\":{\"topic\":\"training-images\"},\"hiddenLayers\":64}`|field 'hiddenLayers' must be an array",
             "`{\"command\":\"retrain\",\"model\":\"default\",\"dataset\":{\"topic\":\"training-images\"},\"fineTuneLayers\":9}`|fineTuneLayers",
+            "`{\"command\":\"retrain\",\"model\":\"default\",\"dataset\":{\"topic\":\"training-images\"},\"unlabelled\":\"images\"}`|field 'unlabelled' must be an object",
+            "`{\"command\":\"retrain\",\"model\":\"default\",\"dataset\":{\"topic\":\"training-images\"},\"unlabelled\":{}}`|unlabelled must have exactly one of 'topic' and 'path'",
+            "`{\"command\":\"retrain\",\"model\":\"default\",\"dataset\":{\"topic\":\"training-images\"},\"unlabelled\":{\"topic\":\"control\"}}`|unlabelled.topic must be 'images' (images.topic), was \"control\"",
+            "`{\"command\":\"retrain\",\"model\":\"default\",\"dataset\":{\"topic\":\"training-images\"},\"unlabelled\":{\"topic\":\"images\",\"max\":5001}}`|field 'unlabelled.max' must be an integer in [1, 5000]",
+            "`{\"command\":\"retrain\",\"model\":\"default\",\"dataset\":{\"topic\":\"training-images\"},\"unlabelled\":{\"topic\":\"images\",\"max\":0}}`|field 'unlabelled.max' must be an integer in [1, 5000]",
+            "`{\"command\":\"retrain\",\"model\":\"default\",\"dataset\":{\"topic\":\"training-images\"},\"unlabelled\":{\"topic\":\"images\",\"method\":\"magic\"}}`|unlabelled.method must be one of [self-training, label-spreading]",
+            "`{\"command\":\"retrain\",\"model\":\"default\",\"dataset\":{\"topic\":\"training-images\"},\"unlabelled\":{\"topic\":\"images\",\"fromOffset\":1}}`|unknown field 'fromOffset' in unlabelled",
+            "`{\"command\":\"retrain\",\"model\":\"default\",\"dataset\":{\"topic\":\"training-images\"},\"unlabelled\":{\"path\":\"../x\"}}`|is outside the data root",
             "`{\"command\":\"retrain\",\"model\":\"a b\",\"dataset\":{\"topic\":\"training-images\"}}`|field 'model' must be a string matching",
     })
     void rejectsWithAReason(String json, String reason) {

@@ -24,6 +24,7 @@ import dev.streamclassify.trainer.features.FeatureCache;
 import dev.streamclassify.trainer.publish.ModelPublisher;
 import dev.streamclassify.trainer.publish.VersionWriter;
 import dev.streamclassify.trainer.training.HeadTraining;
+import dev.streamclassify.trainer.training.SemiSupervised;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
@@ -35,6 +36,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -165,7 +167,10 @@ final class CommandRunner {
                     "loaded %d images of %d classes (%d train, %d holdout); skipped %d undecodable, %d unlabelled, %d duplicates",
                     data.dataset().size(), data.dataset().labels().size(), split.train().size(), split.holdout().size(),
                     data.skipped(), data.unlabelled(), data.duplicates()));
-            HeadTraining.Outcome trained = HeadTraining.run(backbone, cache, split.train(), split.holdout(),
+            UnlabelledPool.Loaded pool = unlabelled(cmd, data.dataset(), progress, cancelled);
+            HeadTraining.Pool headPool = pool == null ? HeadTraining.Pool.NONE
+                    : new HeadTraining.Pool(pool.images(), SemiSupervised.Settings.of(cmd.unlabelled().orElseThrow().method()));
+            HeadTraining.Outcome trained = HeadTraining.run(backbone, cache, split.train(), split.holdout(), headPool,
                     config.head(cmd.hiddenLayers()), config.trainSettings(cmd.epochs()),
                     new HeadTraining.FineTune(cmd.fineTuneLayers(), FINE_TUNE_LEARNING_RATE, FINE_TUNE_EPOCHS), cmd.model(), 1, clock, progress);
             cache.flush();
@@ -200,6 +205,10 @@ final class CommandRunner {
                     split.train().size(), split.holdout().size(), data.dataset().countsPerClass(), trained.featurized(),
                     trained.fromCache(), data.skipped(), data.unlabelled(), data.duplicates(), version.metrics().epochs(),
                     trained.headSeconds(), seconds(start));
+            if (pool != null) {
+                figures = figures.withSemiSupervised(trained.method().wire(), trained.unlabelled(),
+                        pool.skipped() + pool.duplicates() + pool.excluded() + pool.overBudget(), trained.pseudoLabelsPerRound());
+            }
             finish(request, State.SUCCEEDED, 1.0, progress.epoch(), gate.message(version)
                     + (published.earlierRun() ? " (published by an earlier run of this request, not again)" : ""), next, figures);
             outcome = "succeeded";
@@ -221,6 +230,26 @@ final class CommandRunner {
         } finally {
             metrics.training(Duration.ofNanos(System.nanoTime() - start), outcome);
         }
+    }
+
+    /** The unlabelled pool a retrain names, or null; never an image of {@code labelled} (so never a holdout image). */
+    private UnlabelledPool.Loaded unlabelled(Command.Retrain cmd, Dataset labelled, StatusProgress progress, BooleanSupplier cancelled)
+            throws IOException {
+        if (cmd.unlabelled().isEmpty()) {
+            return null;
+        }
+        Command.Unlabelled u = cmd.unlabelled().get();
+        Set<String> exclude = new HashSet<>();
+        labelled.images().forEach(i -> exclude.add(i.contentHash()));
+        UnlabelledPool.Loaded pool = u.source() instanceof Command.Folder folder
+                ? UnlabelledPool.folder(folder.path(), u.max(), config.unlabelledMaxBytes(), decoder, exclude)
+                : UnlabelledPool.recent(consumerProperties, ((Command.RecentImages) u.source()).topic(), u.max(), config.unlabelledMaxBytes(),
+                decoder, exclude, config.catchUpTimeout(), cancelled);
+        metrics.unlabelled(pool);
+        progress.at(StatusProgress.LOADED, fmt("unlabelled pool: %d images of %d records (%d undecodable, %d repeated, %d also labelled, "
+                + "%d over the byte budget); training with %s", pool.images().size(), pool.records(), pool.skipped(), pool.duplicates(),
+                pool.excluded(), pool.overBudget(), u.method().wire()));
+        return pool;
     }
 
     private TrainingImages.Loaded load(Command.DatasetSource source, Request request, BooleanSupplier cancelled) throws IOException {

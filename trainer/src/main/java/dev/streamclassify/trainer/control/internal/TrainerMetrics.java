@@ -25,6 +25,7 @@ public final class TrainerMetrics {
     public static final String HOLDOUT_ACCURACY = "trainer.holdout.accuracy";
     public static final String ACTIVE_VERSION = "trainer.active.version";
     public static final String QUEUED = "trainer.commands.queued";
+    public static final String UNLABELLED = "trainer.unlabelled.images";
 
     private final MeterRegistry registry;
     private final Counter featurized;
@@ -54,6 +55,20 @@ public final class TrainerMetrics {
     public void featurized(int computed, int fromCache) {
         featurized.increment(computed);
         cacheHits.increment(fromCache);
+    }
+
+    /** What one unlabelled pool read: images used, and records left out by reason. */
+    void unlabelled(UnlabelledPool.Loaded pool) {
+        unlabelledCount("used", pool.images().size());
+        unlabelledCount("undecodable", pool.skipped());
+        unlabelledCount("duplicate", pool.duplicates());
+        unlabelledCount("labelled", pool.excluded());
+        unlabelledCount("over-budget", pool.overBudget());
+    }
+
+    private void unlabelledCount(String outcome, int n) {
+        Counter.builder(UNLABELLED).description("Unlabelled images read for semi-supervised retrains, by outcome")
+                .tag("outcome", outcome).register(registry).increment(n);
     }
 
     public void holdoutAccuracy(String model, double accuracy) {

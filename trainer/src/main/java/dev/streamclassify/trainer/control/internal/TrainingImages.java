@@ -58,50 +58,12 @@ public final class TrainingImages {
      */
     public static Loaded read(Map<String, Object> consumerProperties, Map<TopicPartition, long[]> ranges, ImageDecoder decoder,
                               DatasetBudget budget, Duration stall, BooleanSupplier cancelled) {
-        Map<String, Object> p = new HashMap<>(consumerProperties);
-        p.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "trainer-training-images");
         Collector collector = new Collector(decoder, budget);
         budget.checkCandidates(ranges.values().stream().mapToLong(r -> Math.max(0, r[1] - r[0])).sum(), "records in the requested range");
-        Map<TopicPartition, long[]> open = new HashMap<>();
-        ranges.forEach((tp, r) -> {
-            if (r[0] < r[1]) {
-                open.put(tp, r);
-            }
-        });
-        if (!open.isEmpty()) {
-            try (Consumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
-                c.assign(open.keySet());
-                open.forEach((tp, r) -> c.seek(tp, r[0]));
-                long lastProgress = System.nanoTime();
-                while (!open.isEmpty()) {
-                    if (cancelled.getAsBoolean()) {
-                        throw new CancellationException("cancelled while reading training images");
-                    }
-                    boolean any = false;
-                    for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
-                        long[] range = open.get(new TopicPartition(r.topic(), r.partition()));
-                        if (range != null && r.offset() < range[1]) {
-                            collector.add(r);
-                            any = true;
-                        }
-                    }
-                    for (TopicPartition tp : new ArrayList<>(open.keySet())) {
-                        if (c.position(tp) >= open.get(tp)[1]) {
-                            open.remove(tp);
-                            c.pause(List.of(tp));
-                            any = true;
-                        }
-                    }
-                    if (any) {
-                        lastProgress = System.nanoTime();
-                    } else if (System.nanoTime() - lastProgress > stall.toNanos()) {
-                        throw new IllegalStateException("reading training images stalled for " + stall.toSeconds()
-                                + " s before the end of " + open.keySet());
-                    }
-                }
+        if (ranges.values().stream().anyMatch(r -> r[0] < r[1])) {
+            try (Consumer<String, byte[]> c = new KafkaConsumer<>(TopicRanges.readerProperties(consumerProperties, "trainer-training-images"),
+                    new StringDeserializer(), new ByteArrayDeserializer())) {
+                TopicRanges.read(c, ranges, stall, cancelled, "training images", collector::add);
             }
         }
         return collector.result();

@@ -1,0 +1,93 @@
+package dev.streamclassify.trainer.training;
+
+import dev.streamclassify.model.backbone.Backbone;
+import dev.streamclassify.model.backbone.Backbones;
+import dev.streamclassify.model.head.HeadConfig;
+import dev.streamclassify.model.image.RawImage;
+import dev.streamclassify.model.inference.Owned;
+import dev.streamclassify.trainer.dataset.Dataset;
+import dev.streamclassify.trainer.dataset.FashionMnist;
+import dev.streamclassify.trainer.dataset.LabelledImage;
+import dev.streamclassify.trainer.features.FeatureCache;
+import dev.streamclassify.trainer.features.Features;
+import dev.streamclassify.trainer.features.Featurizer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Semi-supervised heads on the default backbone, Fashion-MNIST 5-9 (classes it never saw), 5 labels per class. */
+class SemiSupervisedTest {
+
+    private static final List<String> TARGET = List.of("Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
+    private static Backbone backbone;
+    private static Features labelled;
+    private static INDArray pool;
+    private static Features holdout;
+
+    @BeforeAll
+    static void featurize() throws Exception {
+        backbone = Backbones.loadDefault();
+        Dataset target = FashionMnist.sampleTrain().withClasses(TARGET);
+        Dataset five = target.samplePerClass(5, 3);
+        Set<String> used = new HashSet<>();
+        five.images().forEach(i -> used.add(i.contentHash()));
+        List<RawImage> unlabelled = target.images().stream().filter(i -> !used.contains(i.contentHash()))
+                .map(LabelledImage::image).limit(1000).toList();
+        FeatureCache cache = FeatureCache.inMemory(backbone.info().featureSize());
+        Featurizer f = new Featurizer(backbone, 128);
+        labelled = f.featurize(five, cache, Progress.none());
+        pool = f.featurizeUnlabelled(unlabelled, cache, Progress.none()).x();
+        holdout = f.featurize(FashionMnist.sampleTest().withClasses(TARGET), cache, Progress.none());
+    }
+
+    @AfterAll
+    static void close() {
+        backbone.close();
+    }
+
+    private static double accuracy(SemiSupervised.Settings s) {
+        SemiSupervised.Result r = SemiSupervised.train(labelled, pool, HeadConfig.DEFAULT, new TrainSettings(20, 64, 300, 5), s, Progress.none());
+        try (Owned<MultiLayerNetwork> head = Owned.of(r.head())) {
+            double acc = HeadTrainer.evaluate(head.net(), holdout).accuracy();
+            System.out.printf("%s %s accuracy %.4f in %.1f s%n", s.method().wire(), r.pseudoLabelsPerRound(), acc, r.seconds());
+            return acc;
+        }
+    }
+
+    @Test
+    void selfTrainingOnTheUnlabelledPoolBeatsLabelsOnly() {
+        double labelsOnly = accuracy(SemiSupervised.Settings.LABELS_ONLY);
+        double selfTrained = accuracy(SemiSupervised.Settings.SELF_TRAINING);
+        double spread = accuracy(SemiSupervised.Settings.LABEL_SPREADING);
+
+        assertThat(selfTrained).isGreaterThan(labelsOnly + 0.02);
+        assertThat(spread).isGreaterThan(0.5);
+    }
+
+    @Test
+    void pseudoLabelsAreClassBalancedAndGrowEachRound() {
+        SemiSupervised.Result r = SemiSupervised.train(labelled, pool, HeadConfig.DEFAULT, new TrainSettings(5, 64, 50, 5),
+                SemiSupervised.Settings.SELF_TRAINING, Progress.none());
+        r.head().close();
+
+        assertThat(r.pseudoLabelsPerRound()).hasSize(4).isSorted();
+        assertThat(r.pseudoLabelsPerRound().get(3)).isLessThanOrEqualTo(800);
+    }
+
+    @Test
+    void balancedChoiceTakesTheMostConfidentOfEachPredictedClass() {
+        int[] predicted = {0, 0, 0, 1, 1, 0};
+        double[] confidence = {0.9, 0.5, 0.95, 0.3, 0.8, 0.2};
+
+        assertThat(SemiSupervised.balancedMostConfident(predicted, confidence, 2, 2, 0.25)).containsExactly(0, 2, 3, 4);
+        assertThat(SemiSupervised.balancedMostConfident(predicted, confidence, 2, 1, 0.5)).containsExactly(2, 4);
+    }
+}
