@@ -152,7 +152,7 @@ final class ExperimentCommand implements Callable<Integer> {
             for (Path p : fromLog) {
                 lines.addAll(Files.readAllLines(p));
             }
-            List<String> notes = lines.stream().filter(l -> l.contains("pre-trained on") || l.contains("rotation backbone")).toList();
+            List<String> notes = lines.stream().filter(l -> !l.startsWith("- ") && (l.contains("pre-trained on") || l.contains("rotation backbone"))).toList();
             r = new ExperimentRunner.Result(ExperimentLog.parse(lines), notes, -1);
         }
         List<ExperimentReport.Cell> cells = ExperimentReport.cells(r.trials());
