@@ -106,8 +106,9 @@ public final class TrainerServiceConfig extends AbstractConfig {
                     "Feature cache directory (one file per backbone fingerprint): images seen before are not featurized "
                             + "again. A leading ~/ is the user's home.")
             .define(BACKBONE, Type.STRING, "default", new ConfigDef.NonEmptyString(), Importance.HIGH,
-                    "Frozen backbone: default (shipped in the jar), file:/path/backbone.json, zoo:<name> or "
-                            + "keras:/path/model.h5#<layer>. Must be the one streams-app serves with.")
+                    "Frozen backbone: default (shipped in the jar), file:/path/backbone.json, zoo:<name>, "
+                            + "keras:/path/model.h5#<layer> or tfjs:/path/model.json#<layer>?pool=3x3,size=96 (a TF.js LayersModel; "
+                            + "the ImageNet MobileNetV2: file:backbones/mobilenet-v2-nsfwjs/backbone.json). Must be the one streams-app serves with.")
             .define(HTTP_PORT, Type.INT, 8081, Range.between(0, 65_535), Importance.MEDIUM,
                     "Port of /metrics, /health and /ready; 0 picks a free port.")
             .define(COMMAND_MAX_BYTES, Type.INT, 65_536, Range.between(256, 1024 * 1024), Importance.LOW,
