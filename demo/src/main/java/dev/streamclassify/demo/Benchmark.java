@@ -58,7 +58,8 @@ import java.util.Set;
  * Speed as ratios measured in one run on one machine (DESIGN.md section 5): micro-batched vs record-at-a-time,
  * streams-app end to end vs the bare batched forward pass, head training on cached features vs full training,
  * backbone FLOP/s vs an sgemm. Prints a markdown table for docs/benchmarks.md.
- * <p>Arguments: {@code [images=2000]}.
+ * <p>Arguments: {@code [images=2000]}, or {@code --backbone LOCATION [images=200]} to measure only one backbone's
+ * serving rate (bare batched forward pass and streams-app end to end, batch 32), e.g. the ImageNet MobileNetV2.
  */
 public final class Benchmark {
 
@@ -66,6 +67,10 @@ public final class Benchmark {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 1 && args[0].equals("--backbone")) {
+            serving(args[1], args.length > 2 ? Integer.parseInt(args[2]) : 200);
+            return;
+        }
         int images = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
         List<String[]> rows = new ArrayList<>();
         Dataset target = FashionMnist.sampleTrain().withClasses(FashionMnist.CLASS_NAMES.subList(5, 10));
@@ -145,6 +150,40 @@ public final class Benchmark {
             c.classify(Batch.of(pre.spec(), inputs.subList(from, Math.min(inputs.size(), from + batch))), 3);
         }
         return inputs.size() / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    /** One backbone's serving rate: a head trained on 10 labels per class, then bare vs end-to-end batched. */
+    private static void serving(String location, int images) throws Exception {
+        Dataset target = FashionMnist.sampleTrain().withClasses(FashionMnist.CLASS_NAMES.subList(5, 10));
+        Dataset holdout = FashionMnist.sampleTest().withClasses(FashionMnist.CLASS_NAMES.subList(5, 10)).samplePerClass(10, 1);
+        try (Backbone backbone = Backbones.load(location)) {
+            HeadTraining.Outcome trained = HeadTraining.run(backbone, FeatureCache.inMemory(backbone.info().featureSize()),
+                    target.samplePerClass(10, 1), holdout, HeadConfig.DEFAULT, new TrainSettings(5, 64, 0, 1), "default", 1,
+                    Clock.systemUTC(), Progress.none());
+            Preprocessor pre = new Preprocessor(backbone.info().preprocessing());
+            List<float[]> inputs = new ArrayList<>();
+            List<byte[]> pngs = new ArrayList<>();
+            for (int i = 0; i < images; i++) {
+                var image = target.images().get(i % target.size()).image();
+                pngs.add(ImageEncoder.png(image));
+                if (i < 64) {
+                    inputs.add(pre.apply(image));
+                }
+            }
+            double bare;
+            try (Classifier c = Classifier.load(trained.version(), backbone)) {
+                c.warmUp(32);
+                bare = imagesPerSecond(c, pre, inputs, 32);
+            }
+            double e2e;
+            try (KafkaBroker broker = EmbeddedKafkaBroker.start()) {
+                e2e = endToEnd(broker, backbone, trained, pngs, 32, "serving");
+            }
+            int cores = Runtime.getRuntime().availableProcessors();
+            System.out.printf("| %s (%dx%d input, %d features) | %.1f img/s | %.1f img/s (%d PNG records, real broker) | %d cores |%n",
+                    location, backbone.info().preprocessing().height(), backbone.info().preprocessing().width(), backbone.info().featureSize(),
+                    bare, e2e, images, cores);
+        }
     }
 
     private static double endToEnd(KafkaBroker broker, Backbone backbone, HeadTraining.Outcome trained, List<byte[]> pngs,

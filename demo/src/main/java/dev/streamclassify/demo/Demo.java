@@ -70,22 +70,49 @@ public final class Demo {
     private Demo() {
     }
 
+    /**
+     * Flags: {@code --backbone LOCATION} (as the backbone setting, e.g. the ImageNet MobileNetV2
+     * {@code file:backbones/mobilenet-v2-nsfwjs/backbone.json}), {@code --per-class V1,V2} (labels per class of the two
+     * versions) and {@code --holdout-per-class N} (images per class streamed and scored); a slow backbone wants fewer.
+     */
     public static void main(String[] args) throws Exception {
-        run(Options.DEFAULT, System.out);
+        String backbone = "default";
+        Options options = Options.DEFAULT;
+        int holdoutPerClass = 0;
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            switch (args[i]) {
+                case "--backbone" -> backbone = args[i + 1];
+                case "--per-class" -> {
+                    String[] v = args[i + 1].split(",");
+                    options = new Options(Integer.parseInt(v[0]), Integer.parseInt(v[1]), options.classes(), options.seed());
+                }
+                case "--holdout-per-class" -> holdoutPerClass = Integer.parseInt(args[i + 1]);
+                default -> throw new IllegalArgumentException("unknown flag " + args[i] + "; known: --backbone, --per-class, --holdout-per-class");
+            }
+        }
+        if (args.length % 2 != 0) {
+            throw new IllegalArgumentException("flag " + args[args.length - 1] + " needs a value");
+        }
+        run(options, backbone, holdoutPerClass, System.out);
     }
 
     public static Result run(Options options, PrintStream out) throws Exception {
+        return run(options, "default", 0, out);
+    }
+
+    /** @param holdoutPerClass images per class streamed and scored, 0 = the whole committed test sample of the classes */
+    public static Result run(Options options, String backboneLocation, int holdoutPerClass, PrintStream out) throws Exception {
         long t0 = System.nanoTime();
         Path work = Files.createTempDirectory("streamclassify-demo");
         Dataset train = FashionMnist.sampleTrain().withClasses(options.classes());
-        Dataset holdout = FashionMnist.sampleTest().withClasses(options.classes());
+        Dataset holdout = FashionMnist.sampleTest().withClasses(options.classes()).samplePerClass(holdoutPerClass, options.seed());
         out.printf("== 1. Real Kafka broker (KRaft, started from Maven Central jars)%n");
         try (KafkaBroker broker = EmbeddedKafkaBroker.start();
-             Backbone backbone = Backbones.loadDefault()) {
+             Backbone backbone = Backbones.load(backboneLocation)) {
             out.printf("   broker at %s%n", broker.bootstrapServers());
-            out.printf("   backbone %s, %s, cut at %s (%d features); pre-trained on Fashion-MNIST classes 0-4 only%n",
+            out.printf("   backbone %s, %s, cut at %s (%d features)%s%n",
                     backbone.info().name(), backbone.info().fingerprint().substring(0, 19) + "…", backbone.info().cutLayer(),
-                    backbone.info().featureSize());
+                    backbone.info().featureSize(), backboneLocation.equals("default") ? "; pre-trained on Fashion-MNIST classes 0-4 only" : "");
 
             // a signing key for this run: streams-app serves only versions signed by a key it trusts
             KeyPair signing = SigningKeys.generate();

@@ -32,7 +32,8 @@ import java.util.concurrent.CountDownLatch;
  * A local stack for people and black-box checks: the real broker on a fixed localhost port, streams-app with its
  * HTTP endpoints, and (on first start) version 1 of the {@code default} model trained on 5 images per class of the
  * committed sample, published and activated, and the trainer service listening on the control topic. Runs until interrupted. Data lives under {@code local-data/} so a restart keeps topics.
- * <p>Arguments: {@code [kafkaPort=9092] [httpPort=8080]}.
+ * <p>Arguments: {@code [kafkaPort=9092] [httpPort=8080]}. The backbone is streams-app's {@code backbone} setting
+ * ({@code CLASSIFY_BACKBONE}); both services use it. A slow backbone makes the first start featurize for minutes.
  */
 public final class LocalStack {
 
@@ -46,10 +47,13 @@ public final class LocalStack {
         Path samples = root.resolve("samples");
         boolean fresh = !Files.exists(root.resolve("kafka"));
         CountDownLatch stop = new CountDownLatch(1);
+        // the backbone setting as streams-app reads it (CLASSIFY_BACKBONE or -Dbackbone), e.g. the ImageNet MobileNetV2
+        String backboneLocation = StreamsAppConfig.load(java.util.Optional.empty()).backbone();
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(kafkaPort, root.resolve("kafka"));
-             Backbone backbone = Backbones.loadDefault()) {
+             Backbone backbone = Backbones.load(backboneLocation)) {
             Path privateKey = signingKey(root.resolve("keys"));
             Map<String, Object> settings = new HashMap<>();
+            settings.put("backbone", backboneLocation);
             settings.put("models.trusted.keys", "file:" + root.resolve("keys").resolve("model-signing.pub"));
             settings.put("bootstrap.servers", broker.bootstrapServers());
             settings.put("http.port", httpPort);
@@ -61,7 +65,8 @@ public final class LocalStack {
                     "bootstrap.servers", broker.bootstrapServers(),
                     "http.port", httpPort + 1,
                     "data.root", root.resolve("datasets").toString(),
-                    "cache.dir", root.resolve("features").toString()));
+                    "cache.dir", root.resolve("features").toString(),
+                    "backbone", backboneLocation));
             try (StreamsApp app = new StreamsApp(config, backbone).start();
                  TrainerService trainer = new TrainerService(trainerConfig, backbone)) {
                 trainer.start();

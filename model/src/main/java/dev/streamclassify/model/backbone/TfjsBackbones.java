@@ -35,6 +35,7 @@ import java.util.Map;
  * DL4J's Keras import; the weights go through the same import ({@link KerasLayer#setWeights}), as if they had come
  * from an HDF5 file. Location syntax:
  * <pre>tfjs:/path/model.json#cutLayer[?pool=none|global|KxK][&amp;size=96][&amp;weights=random:SEED]</pre>
+ * (options may also be separated by commas, which need no quoting in a shell or an environment variable).
  * {@code size} (square input, default the model's own) works for convolutional cuts since conv weights do not depend
  * on it; {@code weights=random:SEED} keeps the architecture and draws DL4J's initial weights instead (the control of
  * the transfer experiment). Input: RGB scaled to [-1, 1], as Keras MobileNet/Inception expect; grey is replicated.
@@ -60,7 +61,7 @@ public final class TfjsBackbones {
             Integer size = null;
             Long seed = null;
             if (q >= 0) {
-                for (String option : rest.substring(q + 1).split("&")) {
+                for (String option : rest.substring(q + 1).split("[&,]")) {
                     int eq = option.indexOf('=');
                     String key = eq < 0 ? option : option.substring(0, eq);
                     String value = eq < 0 ? "" : option.substring(eq + 1);

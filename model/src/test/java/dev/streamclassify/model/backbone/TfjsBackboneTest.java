@@ -92,6 +92,11 @@ class TfjsBackboneTest extends BackboneSourceContract {
     }
 
     @Test
+    void acceptsCommasBetweenOptionsLikeAmpersands() throws Exception {
+        assertThat(open("#relu?pool=2x2,size=36").info().fingerprint()).isEqualTo(open("#relu?pool=2x2&size=36").info().fingerprint());
+    }
+
+    @Test
     void fingerprintDependsOnCutSizePoolingAndWeights() throws Exception {
         String base = open("#relu?pool=2x2").info().fingerprint();
 

@@ -109,8 +109,9 @@ public final class StreamsAppConfig extends AbstractConfig {
             .define(MODEL_NAME, Type.STRING, "default", matching(ModelVersion.NAME, "a model name " + ModelVersion.NAME.pattern()),
                     Importance.HIGH, "Which model of the models topic this service serves.")
             .define(BACKBONE, Type.STRING, "default", new ConfigDef.NonEmptyString(), Importance.HIGH,
-                    "Frozen backbone: default (shipped in the jar), file:/path/backbone.json, zoo:<name> or "
-                            + "keras:/path/model.h5#<layer>. Model versions trained on another backbone are refused.")
+                    "Frozen backbone: default (shipped in the jar), file:/path/backbone.json, zoo:<name>, "
+                            + "keras:/path/model.h5#<layer> or tfjs:/path/model.json#<layer>?pool=3x3,size=96 (a TF.js LayersModel; "
+                            + "the ImageNet MobileNetV2: file:backbones/mobilenet-v2-nsfwjs/backbone.json). Model versions trained on another backbone are refused.")
             .define(BATCH_MAX_SIZE, Type.INT, 32, Range.between(1, 1024), Importance.MEDIUM,
                     "Most images per forward pass. A task's buffer is drained as soon as it holds this many.")
             .define(BATCH_MAX_DELAY_MS, Type.LONG, 20L, Range.between(1, 60_000), Importance.MEDIUM,

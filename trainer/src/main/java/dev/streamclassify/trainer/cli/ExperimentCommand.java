@@ -114,6 +114,9 @@ final class ExperimentCommand implements Callable<Integer> {
     List<String> targets;
 
 
+    @Option(names = "--head-min-updates", defaultValue = "300", description = "with --backbone: minibatch updates at least per softmax head (default: ${DEFAULT-VALUE})")
+    int headMinUpdates;
+
     @Option(names = "--cache-dir", defaultValue = "target/feature-cache", description = "with --backbone: feature cache, one file per backbone fingerprint")
     Path cacheDir;
 
@@ -190,7 +193,7 @@ final class ExperimentCommand implements Callable<Integer> {
                 .map(t -> new ImportedBackboneExperiment.Target(t.replace(',', '.'), DataSources.classes(t, labels))).toList();
         var plan = new ImportedBackboneExperiment.Plan(imported, poolings.stream().map(Pooling::parse).toList(), ts, perClass,
                 LongStream.range(0, seeds).boxed().toList(), holdoutPerClass, cacheDir, HeadConfig.DEFAULT,
-                new TrainSettings(20, 64, 300, 0), new TrainSettings(scratchEpochs, 64, scratchMinUpdates, 0));
+                new TrainSettings(20, 64, headMinUpdates, 0), new TrainSettings(scratchEpochs, 64, scratchMinUpdates, 0));
         long t0 = System.nanoTime();
         List<ImportedBackboneExperiment.Row> rows = new ImportedBackboneExperiment(plan, System.out).run(loaded.train(), loaded.test());
         double seconds = (System.nanoTime() - t0) / 1e9;

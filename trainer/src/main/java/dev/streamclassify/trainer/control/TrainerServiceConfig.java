@@ -135,8 +135,9 @@ public final class TrainerServiceConfig extends AbstractConfig {
                     "Feature cache directory (one file per backbone fingerprint): images seen before are not featurized "
                             + "again. A leading ~/ is the user's home.")
             .define(BACKBONE, Type.STRING, "default", new ConfigDef.NonEmptyString(), Importance.HIGH,
-                    "Frozen backbone: default (shipped in the jar), file:/path/backbone.json, zoo:<name> or "
-                            + "keras:/path/model.h5#<layer>. Must be the one streams-app serves with.")
+                    "Frozen backbone: default (shipped in the jar), file:/path/backbone.json, zoo:<name>, "
+                            + "keras:/path/model.h5#<layer> or tfjs:/path/model.json#<layer>?pool=3x3,size=96 (a TF.js LayersModel; "
+                            + "the ImageNet MobileNetV2: file:backbones/mobilenet-v2-nsfwjs/backbone.json). Must be the one streams-app serves with.")
             .define(COMMAND_MAX_BYTES, Type.INT, 65_536, Range.between(256, 1024 * 1024), Importance.LOW,
                     "Larger control records are rejected unread.")
             .define(HOLDOUT_FRACTION, Type.DOUBLE, 0.2, Range.between(0.01, 0.9), Importance.MEDIUM,
