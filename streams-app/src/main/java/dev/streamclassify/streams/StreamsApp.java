@@ -3,6 +3,7 @@ package dev.streamclassify.streams;
 import dev.streamclassify.model.backbone.Backbone;
 import dev.streamclassify.model.backbone.Backbones;
 import dev.streamclassify.service.HttpEndpoints;
+import dev.streamclassify.model.backbone.NativeBuild;
 import dev.streamclassify.service.JavaCppMetrics;
 import dev.streamclassify.service.Probe;
 import dev.streamclassify.streams.batching.BatchSettings;
@@ -81,6 +82,10 @@ public final class StreamsApp implements AutoCloseable {
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         registry.config().commonTags("application", config.applicationId());
         this.metrics = new ClassifyMetrics(registry);
+        NativeBuild build = NativeBuild.current();
+        LOG.info("nd4j native build {} (oneDNN: {}); backbone {} runs on {} ({})", build.classifier(), build.oneDnn(),
+                backbone.info().name(), backbone.inference().path(), backbone.inference().detail());
+        metrics.runtime(build.classifier(), build.oneDnn(), backbone.inference().path());
         this.models = new ModelHolder(clock);
         this.watcher = new ModelWatcher(new ModelWatcher.Settings(config.modelsTopic(), config.modelName(), config.batchMaxSize()),
                 config.consumerProperties(), backbone, models, metrics);
