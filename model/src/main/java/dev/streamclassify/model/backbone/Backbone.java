@@ -176,6 +176,19 @@ public final class Backbone implements AutoCloseable {
         return out.reshape('c', batch.size(0), info.featureSize());
     }
 
+    /**
+     * Multiply-adds per image of the convolutions and matrix products up to the cut (2 FLOPs each), counted on one
+     * forward pass; NaN when the network is not served by nd4j ops.
+     */
+    public synchronized double multiplyAddsPerImage() {
+        ensureOpen();
+        if (ops == null) {
+            return Double.NaN;
+        }
+        PreprocessingSpec spec = info.preprocessing();
+        return ops.multiplyAddsPerImage(layout(Nd4j.zeros(1, spec.channels(), spec.height(), spec.width()), channelsLast));
+    }
+
     /** Which forward pass {@link #features} uses, decided (and verified) when this backbone was made. */
     public Inference inference() {
         return inference;

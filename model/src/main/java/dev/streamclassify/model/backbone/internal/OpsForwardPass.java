@@ -51,13 +51,19 @@ import java.util.Set;
  */
 public final class OpsForwardPass implements AutoCloseable {
 
-    /** One translated vertex: reads the outputs of {@code inputs} (step indices, -1 = network input). */
-    private record Step(String name, int[] inputs, Op op) {
+    /**
+     * One translated vertex: reads the outputs of {@code inputs} (step indices, -1 = network input);
+     * {@code macsPerOutput} multiply-adds per output element (0 for what is not a convolution or matrix product).
+     */
+    private record Step(String name, int[] inputs, Op op, long macsPerOutput) {
     }
 
     @FunctionalInterface
     private interface Op {
         INDArray apply(INDArray[] in);
+    }
+
+    private record Translated(Op op, long macsPerOutput) {
     }
 
     private final List<Step> steps;
@@ -116,9 +122,9 @@ public final class OpsForwardPass implements AutoCloseable {
             for (int i = 0; i < ins.length; i++) {
                 inputs[i] = stepOf[ins[i].getVertexIndex()];
             }
-            Op op = translate(graph, v, owned);
+            Translated t = translate(graph, v, owned);
             stepOf[index] = steps.size();
-            steps.add(new Step(v.getVertexName(), inputs, op));
+            steps.add(new Step(v.getVertexName(), inputs, t.op(), t.macsPerOutput()));
         }
         if (steps.isEmpty()) {
             throw new UnsupportedOperationException("the cut is the input itself");
@@ -143,6 +149,17 @@ public final class OpsForwardPass implements AutoCloseable {
      * Intermediates are closed as soon as nothing reads them any more; the input is left to the caller.
      */
     public INDArray output(INDArray input) {
+        return run(input, null);
+    }
+
+    /** Multiply-adds of convolutions and matrix products per image, counted on a forward pass of {@code input}. */
+    public double multiplyAddsPerImage(INDArray input) {
+        double[] macs = new double[1];
+        run(input, macs).close();
+        return macs[0] / input.size(0);
+    }
+
+    private INDArray run(INDArray input, double[] macs) {
         INDArray[] values = new INDArray[steps.size()];
         try {
             for (int i = 0; i < steps.size(); i++) {
@@ -152,6 +169,9 @@ public final class OpsForwardPass implements AutoCloseable {
                     in[k] = s.inputs()[k] < 0 ? input : values[s.inputs()[k]];
                 }
                 values[i] = s.op().apply(in);
+                if (macs != null) {
+                    macs[0] += (double) s.macsPerOutput() * values[i].length();
+                }
                 for (int k : s.inputs()) {
                     if (k >= 0 && lastUse[k] == i && values[k] != values[i]) {
                         release(values[k]);
@@ -182,26 +202,27 @@ public final class OpsForwardPass implements AutoCloseable {
         owned.clear();
     }
 
-    private static Op translate(ComputationGraph graph, GraphVertex v, List<INDArray> owned) {
+    private static Translated translate(ComputationGraph graph, GraphVertex v, List<INDArray> owned) {
         String name = v.getVertexName();
         if (v instanceof LayerVertex lv) {
             Op layer = translateLayer(name, lv.getLayer(), owned);
+            long macs = macsPerOutput(lv.getLayer());
             InputPreProcessor pre = lv.getLayerPreProcessor();
             if (pre == null) {
-                return layer;
+                return new Translated(layer, macs);
             }
-            return in -> {
+            return new Translated(in -> {
                 INDArray x = pre.preProcess(in[0], (int) in[0].size(0), LayerWorkspaceMgr.noWorkspaces());
                 INDArray y = layer.apply(new INDArray[]{x});
                 if (x != in[0] && x != y) {
                     release(x);
                 }
                 return y;
-            };
+            }, macs);
         }
         var conf = graph.getConfiguration().getVertices().get(name);
         if (conf instanceof ElementWiseVertex e && v.getNumInputArrays() >= 2) {
-            return switch (e.getOp()) {
+            return new Translated(switch (e.getOp()) {
                 case Add -> in -> {
                     INDArray sum = in[0].add(in[1]);
                     for (int i = 2; i < in.length; i++) {
@@ -217,7 +238,7 @@ public final class OpsForwardPass implements AutoCloseable {
                     return p;
                 };
                 default -> throw unsupported(name, "element-wise " + e.getOp());
-            };
+            }, 0);
         }
         throw unsupported(name, conf == null ? v.getClass().getSimpleName() : conf.getClass().getSimpleName());
     }
@@ -342,6 +363,22 @@ public final class OpsForwardPass implements AutoCloseable {
             };
         }
         throw unsupported(name, type.getSimpleName());
+    }
+
+    /** kh*kw*in for a convolution, kh*kw for a depthwise one, in for a dense layer: what each output element costs. */
+    private static long macsPerOutput(org.deeplearning4j.nn.api.Layer layer) {
+        var conf = layer.conf().getLayer();
+        if (conf instanceof ConvolutionLayer || conf instanceof DenseLayer) {
+            long[] w = layer.getParam("W").shape();
+            if (conf instanceof DepthwiseConvolution2D) {
+                return w[0] * w[1];
+            }
+            if (conf instanceof DenseLayer) {
+                return w[0];
+            }
+            return w[1] * w[2] * w[3];
+        }
+        return 0;
     }
 
     private static Conv2DConfig convConfig(String name, int[] k, int[] s, int[] p, int[] d, ConvolutionMode mode,
