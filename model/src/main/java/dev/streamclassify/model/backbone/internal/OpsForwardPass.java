@@ -155,7 +155,7 @@ public final class OpsForwardPass implements AutoCloseable {
     /** Multiply-adds of convolutions and matrix products per image, counted on a forward pass of {@code input}. */
     public double multiplyAddsPerImage(INDArray input) {
         double[] macs = new double[1];
-        run(input, macs).close();
+        release(run(input, macs));
         return macs[0] / input.size(0);
     }
 
