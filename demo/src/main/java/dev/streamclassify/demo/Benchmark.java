@@ -2,15 +2,15 @@ package dev.streamclassify.demo;
 
 import dev.streamclassify.kafka.testkit.EmbeddedKafkaBroker;
 import dev.streamclassify.kafka.testkit.KafkaBroker;
+import dev.streamclassify.model.artifact.ModelVersion;
 import dev.streamclassify.model.backbone.Backbone;
 import dev.streamclassify.model.backbone.Backbones;
-import dev.streamclassify.model.backbone.ConvNets;
+import dev.streamclassify.model.backbone.NativeBuild;
 import dev.streamclassify.model.head.HeadConfig;
 import dev.streamclassify.model.image.ImageEncoder;
 import dev.streamclassify.model.image.Preprocessor;
 import dev.streamclassify.model.inference.Batch;
 import dev.streamclassify.model.inference.Classifier;
-import dev.streamclassify.model.inference.Owned;
 import dev.streamclassify.model.signing.SigningKeys;
 import dev.streamclassify.model.signing.VersionSigner;
 import dev.streamclassify.streams.StreamsApp;
@@ -18,224 +18,511 @@ import dev.streamclassify.streams.config.StreamsAppConfig;
 import dev.streamclassify.trainer.dataset.Dataset;
 import dev.streamclassify.trainer.dataset.FashionMnist;
 import dev.streamclassify.trainer.features.FeatureCache;
-import dev.streamclassify.trainer.features.Features;
-import dev.streamclassify.trainer.features.Featurizer;
 import dev.streamclassify.trainer.publish.ModelPublisher;
-import dev.streamclassify.trainer.training.HeadTrainer;
 import dev.streamclassify.trainer.training.HeadTraining;
-import dev.streamclassify.trainer.training.NetworkTrainer;
 import dev.streamclassify.trainer.training.Progress;
 import dev.streamclassify.trainer.training.TrainSettings;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * Speed as ratios measured in one run on one machine (DESIGN.md section 5): micro-batched vs record-at-a-time,
- * streams-app end to end vs the bare batched forward pass, head training on cached features vs full training,
- * backbone FLOP/s vs an sgemm. Prints a markdown table for docs/benchmarks.md.
- * <p>Arguments: {@code [images=2000]}, or {@code --backbone LOCATION [images=200]} to measure only one backbone's
- * serving rate (bare batched forward pass and streams-app end to end, batch 32), e.g. the ImageNet MobileNetV2.
+ * Speed as ratios measured in one run on one machine (DESIGN.md section 5, issue 10): the native build, the bare
+ * batched forward pass of the default backbone and of the ImageNet MobileNetV2 (nd4j ops vs DL4J layers), streams-app
+ * end to end micro-batched vs record-at-a-time on a real broker, latency percentiles at a fixed offered load, swap
+ * latency under load, backbone FLOP/s vs sgemm, resident memory drift, and the TF.js WASM peer. Prints a markdown table
+ * for docs/benchmarks.md.
+ * <p>Sizes are system properties so a short run is possible (defaults in brackets): {@code bench.images} [2000]
+ * records per end-to-end run, {@code bench.mobilenet.images} [500] records through streams-app on MobileNetV2,
+ * {@code bench.latency.images} [1000] records at the fixed load, {@code bench.swaps} [20], {@code bench.memory.images}
+ * [20000] records streamed during the swaps, {@code bench.swap.rate} [half the batched end-to-end rate] images/s offered
+ * during the swaps, {@code bench.bare.images} [512], {@code bench.seconds} [10] longest time per bare-pass figure,
+ * {@code bench.peer} [true] runs the node peer, {@code bench.only} [all] comma-separated sections of
+ * {@code bare,e2e,latency,swap,flops,peer}.
  */
 public final class Benchmark {
 
-    private Benchmark() {
+    /** The benchmark's own key pair: its services trust only the versions it signs. */
+    private static final KeyPair SIGNING = SigningKeys.generate();
+
+    private static final Pattern VERSION = Pattern.compile("\"version\":(\\d+)");
+
+    private final List<String[]> rows = new ArrayList<>();
+    private final Set<String> only;
+
+    private Benchmark(Set<String> only) {
+        this.only = only;
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length > 1 && args[0].equals("--backbone")) {
-            serving(args[1], args.length > 2 ? Integer.parseInt(args[2]) : 200);
-            return;
-        }
-        int images = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
-        List<String[]> rows = new ArrayList<>();
+        String onlyProp = System.getProperty("bench.only", "all");
+        new Benchmark(onlyProp.equals("all") ? Set.of() : Set.of(onlyProp.split(","))).run();
+    }
+
+    private boolean on(String section) {
+        return only.isEmpty() || only.contains(section);
+    }
+
+    private static int intProp(String name, int def) {
+        return Integer.parseInt(System.getProperty(name, String.valueOf(def)));
+    }
+
+    private void row(String measurement, String compared, String figures, String ratio) {
+        rows.add(new String[]{measurement, compared, figures, ratio});
+        System.out.printf("| %s | %s | %s | %s |%n", measurement, compared, figures, ratio);
+    }
+
+    private void run() throws Exception {
+        NativeBuild build = NativeBuild.current();
+        System.out.printf("native build %s (oneDNN %s) from %s%n", build.classifier(), build.oneDnn(), build.library());
+        row("native build", "nd4j-native classifier", build.classifier(), build.oneDnn() ? "oneDNN" : "no oneDNN");
         Dataset target = FashionMnist.sampleTrain().withClasses(FashionMnist.CLASS_NAMES.subList(5, 10));
         Dataset holdout = FashionMnist.sampleTest().withClasses(FashionMnist.CLASS_NAMES.subList(5, 10));
-        try (Backbone backbone = Backbones.loadDefault()) {
-            HeadTraining.Outcome trained = HeadTraining.run(backbone, FeatureCache.inMemory(backbone.info().featureSize()), target, holdout,
-                    HeadConfig.DEFAULT, new TrainSettings(5, 64, 0, 1), "default", 1, Clock.systemUTC(), Progress.none());
-            Preprocessor pre = new Preprocessor(backbone.info().preprocessing());
-            List<float[]> inputs = new ArrayList<>();
-            for (int i = 0; i < 1024; i++) {
-                inputs.add(pre.apply(target.images().get(i % target.size()).image()));
-            }
-
-            // 1. bare forward pass, record-at-a-time vs batched
-            double single;
-            double batched;
-            try (Classifier c = Classifier.load(trained.version(), backbone)) {
-                c.warmUp(32);
-                single = imagesPerSecond(c, pre, inputs.subList(0, 256), 1);
-                batched = imagesPerSecond(c, pre, inputs, 32);
-            }
-            rows.add(new String[]{"bare forward pass (backbone + head)", "batch 32 vs batch 1",
-                    String.format("%.0f vs %.0f img/s", batched, single), String.format("%.1fx", batched / single)});
-
-            // 2. streams-app end to end on a real broker, micro-batched vs record-at-a-time
-            double e2eBatched;
-            double e2eSingle;
-            try (KafkaBroker broker = EmbeddedKafkaBroker.start()) {
-                List<byte[]> pngs = new ArrayList<>();
-                for (int i = 0; i < images; i++) {
-                    pngs.add(ImageEncoder.png(target.images().get(i % target.size()).image()));
+        double sgemm = on("flops") ? sgemmGflops(1024) : Double.NaN;
+        double mobileImgPerSecond = Double.NaN;
+        Path mobile = mobileNetDescriptor();
+        double mobileEndToEnd = Double.NaN;
+        if (on("bare") || on("flops") || on("e2e")) {
+            try (Backbone backbone = Backbones.fromDescriptor(mobile)) {
+                HeadTraining.Outcome trained = train(backbone, target.samplePerClass(20, 1), holdout.samplePerClass(10, 1));
+                if (on("bare") || on("flops")) {
+                    mobileImgPerSecond = bare("MobileNetV2 (ImageNet, 96 px, cut block_10_project_BN, 3x3 pool)", backbone, trained, target, sgemm);
                 }
-                e2eSingle = endToEnd(broker, backbone, trained, pngs, 1, "single");
-                e2eBatched = endToEnd(broker, backbone, trained, pngs, 32, "batched");
+                if (on("e2e")) {
+                    int n = intProp("bench.mobilenet.images", 500);
+                    List<byte[]> pngs = new ArrayList<>();
+                    for (int i = 0; i < n; i++) {
+                        pngs.add(ImageEncoder.png(target.images().get(i % target.size()).image()));
+                    }
+                    try (KafkaBroker broker = EmbeddedKafkaBroker.start();
+                         Running app = Running.start(broker, backbone, trained.version(), "mobilenet", 32)) {
+                        mobileEndToEnd = app.throughput(pngs);
+                    }
+                    row("streams-app end to end, MobileNetV2 backbone (" + n + " PNG records, batch.max.size 32)", "vs its bare batched pass",
+                            String.format("%.1f vs %.1f img/s", mobileEndToEnd, mobileImgPerSecond),
+                            String.format("%.2f", mobileEndToEnd / mobileImgPerSecond));
+                }
             }
-            rows.add(new String[]{"streams-app end to end (" + images + " PNG records, real broker)", "batch.max.size 32 vs 1",
-                    String.format("%.0f vs %.0f img/s", e2eBatched, e2eSingle), String.format("%.1fx", e2eBatched / e2eSingle)});
-            rows.add(new String[]{"streams-app end to end vs bare forward pass", "both batched (32)",
-                    String.format("%.0f vs %.0f img/s", e2eBatched, batched), String.format("%.2f", e2eBatched / batched)});
-
-            // 3. head on cached features vs full network training, same images, same epochs
-            Dataset trainSet = target.samplePerClass(400, 3);
-            TrainSettings epochs = new TrainSettings(3, 64, 0, 3);
-            long t0 = System.nanoTime();
-            Features f = new Featurizer(backbone, 64).featurize(trainSet, FeatureCache.inMemory(backbone.info().featureSize()), Progress.none());
-            double featurize = (System.nanoTime() - t0) / 1e9;
-            HeadTrainer.Result head = HeadTrainer.train(f, HeadConfig.DEFAULT, epochs, Progress.none());
-            head.head().close();
-            t0 = System.nanoTime();
-            try (Owned<ComputationGraph> net = Owned.of(ConvNets.build(ConvNets.Arch.small(28, 28, 1), 5, 1e-3, 3))) {
-                NetworkTrainer.fit(net.net(), NetworkTrainer.tensors(trainSet, pre), epochs, Progress.none());
+        }
+        try (Backbone backbone = Backbones.loadDefault()) {
+            // the head's accuracy is not measured here, only its speed: a few labels per class make it
+            HeadTraining.Outcome trained = train(backbone, target.samplePerClass(50, 1), holdout.samplePerClass(10, 1));
+            double bareBatched = on("bare") || on("flops") ? bare("default backbone (28 px, cut pool2)", backbone, trained, target, sgemm) : Double.NaN;
+            if (on("e2e") || on("latency") || on("swap")) {
+                streaming(backbone, trained, target, bareBatched);
             }
-            double full = (System.nanoTime() - t0) / 1e9;
-            rows.add(new String[]{"training, " + trainSet.size() + " images x 3 epochs", "head on cached features vs full network",
-                    String.format("%.2f s vs %.1f s (featurize once: %.1f s)", head.seconds(), full, featurize),
-                    String.format("%.0fx (%.1fx incl. featurizing)", full / head.seconds(), full / (head.seconds() + featurize))});
-
-            // 4. backbone FLOP/s vs sgemm
-            double flopsPerImage = convFlops();
-            double backboneGflops = batched * flopsPerImage / 1e9;
-            double sgemm = sgemmGflops(1024);
-            rows.add(new String[]{"backbone arithmetic rate", "conv layers at batch 32 vs sgemm 1024^3",
-                    String.format("%.1f vs %.1f GFLOP/s (%.2f MFLOP/img)", backboneGflops, sgemm, flopsPerImage / 1e6),
-                    String.format("%.3f", backboneGflops / sgemm)});
+        }
+        if (on("peer") && Boolean.parseBoolean(System.getProperty("bench.peer", "true"))) {
+            peer(mobile, mobileImgPerSecond, mobileEndToEnd);
         }
         System.out.printf("%n| measurement | compared | figures | ratio |%n|---|---|---|---|%n");
         for (String[] r : rows) {
             System.out.printf("| %s | %s | %s | %s |%n", (Object[]) r);
         }
-        System.out.printf("%nmachine: %d cores, %s %s, %s%n", Runtime.getRuntime().availableProcessors(),
-                System.getProperty("java.vm.name"), System.getProperty("java.version"), System.getProperty("os.arch"));
+        System.out.printf("%nmachine: %d cores, %s %s, %s, native build %s, load average at the end %s%n",
+                Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"), System.getProperty("java.version"),
+                System.getProperty("os.arch"), build.classifier(), loadAverage());
     }
 
-    private static double imagesPerSecond(Classifier c, Preprocessor pre, List<float[]> inputs, int batch) {
-        long t0 = System.nanoTime();
-        for (int from = 0; from < inputs.size(); from += batch) {
-            c.classify(Batch.of(pre.spec(), inputs.subList(from, Math.min(inputs.size(), from + batch))), 3);
+    private static HeadTraining.Outcome train(Backbone backbone, Dataset train, Dataset holdout) throws Exception {
+        return HeadTraining.run(backbone, FeatureCache.inMemory(backbone.info().featureSize()), train, holdout,
+                HeadConfig.DEFAULT, new TrainSettings(5, 64, 0, 1), "default", 1, Clock.systemUTC(), Progress.none());
+    }
+
+    /** Bare forward pass: nd4j ops vs DL4J layers at batch 32, batch 32 vs 1 with the head, and FLOP/s vs sgemm. */
+    private double bare(String name, Backbone backbone, HeadTraining.Outcome trained, Dataset images, double sgemm) throws Exception {
+        int n = intProp("bench.bare.images", 512);
+        Preprocessor pre = new Preprocessor(backbone.info().preprocessing());
+        List<float[]> inputs = new ArrayList<>();
+        for (int i = 0; i < Math.min(n, 256); i++) {
+            inputs.add(pre.apply(images.images().get(i % images.size()).image()));
         }
-        return inputs.size() / ((System.nanoTime() - t0) / 1e9);
+        while (inputs.size() < n) {
+            inputs.add(inputs.get(inputs.size() % 256));
+        }
+        double opsBatched;
+        double single;
+        try (Classifier c = Classifier.load(trained.version(), backbone)) {
+            c.warmUp(32);
+            single = rate(inputs, 1, b -> c.classify(Batch.of(pre.spec(), b), 3));
+            opsBatched = rate(inputs, 32, b -> c.classify(Batch.of(pre.spec(), b), 3));
+        }
+        String path = backbone.inference().path();
+        double opsBackbone = rate(inputs, 32, b -> backbone.features(Batch.of(pre.spec(), b)));
+        double layers = rate(inputs, 32, b -> backbone.layerFeatures(Batch.of(pre.spec(), b)));
+        row("bare forward pass, " + name, "backbone + head, batch 32 vs batch 1 (" + path + ")",
+                String.format("%.0f vs %.0f img/s", opsBatched, single), String.format("%.1fx", opsBatched / single));
+        row("bare backbone, " + name, "nd4j ops vs DL4J layers, batch 32",
+                String.format("%.0f vs %.0f img/s", opsBackbone, layers), String.format("%.1fx", opsBackbone / layers));
+        if (on("flops")) {
+            double macs = backbone.multiplyAddsPerImage();
+            double gflops = opsBackbone * 2 * macs / 1e9;
+            double layerGflops = layers * 2 * macs / 1e9;
+            row("backbone arithmetic rate, " + name, "conv layers at batch 32 (nd4j ops / DL4J layers) vs sgemm 1024^3",
+                    String.format("%.1f / %.1f vs %.1f GFLOP/s (%.1f MFLOP/img)", gflops, layerGflops, sgemm, 2 * macs / 1e6),
+                    String.format("%.3f / %.3f", gflops / sgemm, layerGflops / sgemm));
+        }
+        return opsBatched;
     }
 
-    /** One backbone's serving rate: a head trained on 10 labels per class, then bare vs end-to-end batched. */
-    private static void serving(String location, int images) throws Exception {
-        Dataset target = FashionMnist.sampleTrain().withClasses(FashionMnist.CLASS_NAMES.subList(5, 10));
-        Dataset holdout = FashionMnist.sampleTest().withClasses(FashionMnist.CLASS_NAMES.subList(5, 10)).samplePerClass(10, 1);
-        try (Backbone backbone = Backbones.load(location)) {
-            HeadTraining.Outcome trained = HeadTraining.run(backbone, FeatureCache.inMemory(backbone.info().featureSize()),
-                    target.samplePerClass(10, 1), holdout, HeadConfig.DEFAULT, new TrainSettings(5, 64, 0, 1), "default", 1,
-                    Clock.systemUTC(), Progress.none());
-            Preprocessor pre = new Preprocessor(backbone.info().preprocessing());
-            List<float[]> inputs = new ArrayList<>();
-            List<byte[]> pngs = new ArrayList<>();
-            for (int i = 0; i < images; i++) {
-                var image = target.images().get(i % target.size()).image();
-                pngs.add(ImageEncoder.png(image));
-                if (i < 64) {
-                    inputs.add(pre.apply(image));
+    /** Images/s over the inputs, stopping early after {@code bench.seconds} [10] so slow configurations stay short. */
+    private static double rate(List<float[]> inputs, int batch, Function<List<float[]>, Object> pass) {
+        release(pass.apply(inputs.subList(0, Math.min(batch, inputs.size()))));
+        long budget = TimeUnit.SECONDS.toNanos(intProp("bench.seconds", 10));
+        long t0 = System.nanoTime();
+        int done = 0;
+        while (done < inputs.size() && (done == 0 || System.nanoTime() - t0 < budget)) {
+            int to = Math.min(inputs.size(), done + batch);
+            release(pass.apply(inputs.subList(done, to)));
+            done = to;
+        }
+        return done / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    private static void release(Object out) {
+        if (out instanceof INDArray a && a.closeable()) {
+            a.close();
+        }
+    }
+
+    /** End to end, latency at a fixed load, swaps under load and memory, all on one embedded broker. */
+    private void streaming(Backbone backbone, HeadTraining.Outcome trained, Dataset target, double bareBatched) throws Exception {
+        int images = intProp("bench.images", 2000);
+        List<byte[]> pngs = new ArrayList<>();
+        for (int i = 0; i < Math.max(images, 1000); i++) {
+            pngs.add(ImageEncoder.png(target.images().get(i % target.size()).image()));
+        }
+        try (KafkaBroker broker = EmbeddedKafkaBroker.start()) {
+            double e2eSingle = Double.NaN;
+            double e2eBatched = Double.NaN;
+            if (on("e2e") || on("latency")) {
+                try (Running app = Running.start(broker, backbone, trained.version(), "single", 1)) {
+                    e2eSingle = app.throughput(pngs.subList(0, images));
+                }
+                try (Running app = Running.start(broker, backbone, trained.version(), "batched", 32)) {
+                    e2eBatched = app.throughput(pngs.subList(0, images));
+                }
+                row("streams-app end to end (" + images + " PNG records, fast producer, real broker)", "batch.max.size 32 (2) vs 1 (3)",
+                        String.format("%.0f vs %.0f img/s", e2eBatched, e2eSingle), String.format("2/3 = %.1fx", e2eBatched / e2eSingle));
+                row("streams-app end to end vs bare forward pass", "both batched (32), default backbone (2/1)",
+                        String.format("%.0f vs %.0f img/s", e2eBatched, bareBatched), String.format("2/1 = %.2f", e2eBatched / bareBatched));
+            }
+            if (on("latency")) {
+                int n = intProp("bench.latency.images", 1000);
+                double offered = Math.floor(0.5 * (Double.isNaN(e2eSingle) ? 100 : e2eSingle));
+                double[] batched;
+                double[] single;
+                try (Running app = Running.start(broker, backbone, trained.version(), "lat-batched", 32)) {
+                    batched = app.latencies(pngs.subList(0, n), offered);
+                }
+                try (Running app = Running.start(broker, backbone, trained.version(), "lat-single", 1)) {
+                    single = app.latencies(pngs.subList(0, n), offered);
+                }
+                row("end-to-end latency at " + (int) offered + " img/s offered (half of record-at-a-time saturation), " + n + " records",
+                        "batch.max.size 32 vs 1: p50 / p95 / p99",
+                        String.format("%.0f / %.0f / %.0f ms vs %.0f / %.0f / %.0f ms", batched[0], batched[1], batched[2], single[0], single[1], single[2]),
+                        String.format("p99 %.2f", batched[2] / single[2]));
+            }
+            if (on("swap")) {
+                double rate = System.getProperty("bench.swap.rate") != null ? Double.parseDouble(System.getProperty("bench.swap.rate"))
+                        : Double.isNaN(e2eBatched) ? 100 : Math.floor(0.5 * e2eBatched);
+                swaps(broker, backbone, trained.version(), pngs, rate);
+            }
+        }
+    }
+
+    private void swaps(KafkaBroker broker, Backbone backbone, ModelVersion v1, List<byte[]> pngs, double rate) throws Exception {
+        int swaps = intProp("bench.swaps", 20);
+        int total = intProp("bench.memory.images", 20000);
+        try (Running app = Running.start(broker, backbone, v1, "swaps", 32)) {
+            for (int v = 2; v <= swaps + 1; v++) {
+                app.publisher.publish(v1.withVersion(v));
+            }
+            System.gc();
+            long rssStart = rssBytes();
+            long physStart = Pointer.physicalBytes();
+            Thread producer = app.paced(pngs, total, rate);
+            List<Double> swapMs = new ArrayList<>();
+            Set<String> seen = new HashSet<>();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60) + (long) (total / rate * 3e9);
+            int done = 0;
+            long pending = -1;
+            long activatedAt = 0;
+            int version = 1;
+            while ((seen.size() < total || done < swaps) && System.nanoTime() < deadline) {
+                if (pending < 0 && done < swaps && seen.size() >= (long) (done + 1) * total / (swaps + 1)) {
+                    version++;
+                    activatedAt = app.publisher.activate(v1.name(), version, "swap-" + version).timestamp();
+                    pending = version;
+                }
+                for (ConsumerRecord<String, String> r : app.consumer.poll(Duration.ofMillis(20))) {
+                    seen.add(r.key());
+                    if (pending > 0) {
+                        Matcher m = VERSION.matcher(r.value());
+                        if (m.find() && Long.parseLong(m.group(1)) == pending) {
+                            swapMs.add((double) (System.currentTimeMillis() - activatedAt));
+                            pending = -1;
+                            done++;
+                        }
+                    }
                 }
             }
-            double bare;
-            try (Classifier c = Classifier.load(trained.version(), backbone)) {
-                c.warmUp(32);
-                bare = imagesPerSecond(c, pre, inputs, 32);
-            }
-            double e2e;
-            try (KafkaBroker broker = EmbeddedKafkaBroker.start()) {
-                e2e = endToEnd(broker, backbone, trained, pngs, 32, "serving");
-            }
-            int cores = Runtime.getRuntime().availableProcessors();
-            System.out.printf("| %s (%dx%d input, %d features) | %.1f img/s | %.1f img/s (%d PNG records, real broker) | %d cores |%n",
-                    location, backbone.info().preprocessing().height(), backbone.info().preprocessing().width(), backbone.info().featureSize(),
-                    bare, e2e, images, cores);
+            producer.join();
+            System.gc();
+            long rssEnd = rssBytes();
+            long physEnd = Pointer.physicalBytes();
+            double[] p = percentiles(swapMs.stream().mapToDouble(Double::doubleValue).toArray());
+            row("swap latency under " + (int) rate + " img/s offered (activation append -> first prediction of the version)",
+                    done + " swaps: p50 / p99 / max; predictions for all " + total + " images",
+                    String.format("%.0f / %.0f / %.0f ms; %d of %d predicted", p[0], p[2], p[3], seen.size(), total),
+                    seen.size() == total ? "nothing lost" : (total - seen.size()) + " missing");
+            row("resident memory, start vs after " + total + " images and " + done + " swaps", "RSS; JavaCPP physical bytes",
+                    String.format("%.0f -> %.0f MB; %.0f -> %.0f MB", rssStart / 1e6, rssEnd / 1e6, physStart / 1e6, physEnd / 1e6),
+                    String.format("drift %+.1f%% / %+.1f%%", 100.0 * (rssEnd - rssStart) / rssStart, 100.0 * (physEnd - physStart) / physStart));
         }
     }
 
-    private static double endToEnd(KafkaBroker broker, Backbone backbone, HeadTraining.Outcome trained, List<byte[]> pngs,
-                                   int batch, String name) throws Exception {
-        Path state = Files.createTempDirectory("bench-" + name);
-        String suffix = "-" + name;
-        KeyPair signing = SigningKeys.generate();
-        Map<String, Object> settings = new HashMap<>(Map.of("bootstrap.servers", broker.bootstrapServers(),
-                "application.id", "bench" + suffix, "http.port", 0, "state.dir", state.toString(),
-                "images.topic", "images" + suffix, "predictions.topic", "predictions" + suffix, "dlq.topic", "dlq" + suffix,
-                "models.topic", "models" + suffix, "batch.max.size", batch, "batch.max.delay.ms", 20));
-        settings.put("models.trusted.keys", SigningKeys.publicBase64(signing.getPublic()));
-        StreamsAppConfig config = StreamsAppConfig.of(settings);
-        try (StreamsApp app = new StreamsApp(config, backbone).start();
-             ModelPublisher publisher = new ModelPublisher(broker.bootstrapServers(), config.modelsTopic(), new VersionSigner(signing))) {
-            publisher.publishAndActivate(trained.version(), "bench");
-            app.awaitModel(Duration.ofMinutes(1));
+    /** One streams-app on its own topics, with a producer, a predictions consumer at the end, and a model publisher. */
+    private static final class Running implements AutoCloseable {
+        final StreamsApp app;
+        final StreamsAppConfig config;
+        final ModelPublisher publisher;
+        final KafkaProducer<String, byte[]> producer;
+        final KafkaConsumer<String, String> consumer;
+        private int produced;
+
+        private Running(StreamsApp app, StreamsAppConfig config, ModelPublisher publisher, KafkaProducer<String, byte[]> producer,
+                        KafkaConsumer<String, String> consumer) {
+            this.app = app;
+            this.config = config;
+            this.publisher = publisher;
+            this.producer = producer;
+            this.consumer = consumer;
+        }
+
+        static Running start(KafkaBroker broker, Backbone backbone, ModelVersion version, String name, int batch) throws Exception {
+            Path state = Files.createTempDirectory("bench-" + name);
+            String suffix = "-" + name;
+            StreamsAppConfig config = StreamsAppConfig.of(Map.ofEntries(Map.entry("bootstrap.servers", broker.bootstrapServers()),
+                    Map.entry("application.id", "bench" + suffix), Map.entry("http.port", 0), Map.entry("state.dir", state.toString()),
+                    Map.entry("images.topic", "images" + suffix), Map.entry("predictions.topic", "predictions" + suffix),
+                    Map.entry("dlq.topic", "dlq" + suffix), Map.entry("models.topic", "models" + suffix),
+                    Map.entry("batch.max.size", batch), Map.entry("batch.max.delay.ms", 20),
+                    Map.entry("models.trusted.keys", SigningKeys.publicBase64(SIGNING.getPublic()))));
+            StreamsApp app = new StreamsApp(config, backbone).start();
+            ModelPublisher publisher = new ModelPublisher(broker.bootstrapServers(), config.modelsTopic(), new VersionSigner(SIGNING));
+            publisher.publishAndActivate(version, "bench");
+            if (app.awaitModel(Duration.ofMinutes(2)).isEmpty()) {
+                app.close();
+                publisher.close();
+                throw new IllegalStateException(name + ": " + version.id() + " was not loaded within 2 minutes");
+            }
             Properties p = new Properties();
             p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
             p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
             Properties c = new Properties();
             c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-            try (var producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
-                 var consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer())) {
-                List<TopicPartition> parts = consumer.partitionsFor(config.predictionsTopic()).stream()
-                        .map(pi -> new TopicPartition(pi.topic(), pi.partition())).toList();
-                consumer.assign(parts);
-                consumer.seekToEnd(parts);
-                parts.forEach(consumer::position);
-                long t0 = System.nanoTime();
-                for (int i = 0; i < pngs.size(); i++) {
-                    producer.send(new ProducerRecord<>(config.imagesTopic(), "img-" + i, pngs.get(i)));
-                }
-                producer.flush();
-                Set<String> seen = new HashSet<>();
-                long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
-                while (seen.size() < pngs.size() && System.nanoTime() < deadline) {
-                    consumer.poll(Duration.ofMillis(100)).forEach(r -> seen.add(r.key()));
-                }
-                if (seen.size() < pngs.size()) {
-                    throw new IllegalStateException(name + ": only " + seen.size() + " predictions");
-                }
-                return pngs.size() / ((System.nanoTime() - t0) / 1e9);
+            KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+            KafkaConsumer<String, String> consumer = new KafkaConsumer<>(c, new StringDeserializer(), new StringDeserializer());
+            List<TopicPartition> parts = consumer.partitionsFor(config.predictionsTopic()).stream()
+                    .map(pi -> new TopicPartition(pi.topic(), pi.partition())).toList();
+            consumer.assign(parts);
+            consumer.seekToEnd(parts);
+            parts.forEach(consumer::position);
+            return new Running(app, config, publisher, producer, consumer);
+        }
+
+        /** Sends every image as fast as the producer takes them; images/s from first send to last prediction read. */
+        double throughput(List<byte[]> pngs) {
+            Set<String> ids = new HashSet<>();
+            long t0 = System.nanoTime();
+            for (byte[] png : pngs) {
+                String id = "img-" + produced++;
+                ids.add(id);
+                producer.send(new ProducerRecord<>(config.imagesTopic(), id, png));
             }
+            producer.flush();
+            awaitAll(ids, Duration.ofMinutes(10), null);
+            return pngs.size() / ((System.nanoTime() - t0) / 1e9);
+        }
+
+        /** Paced sends at {@code rate}/s; per-image latency from send to prediction read, p50/p95/p99/max in ms. */
+        double[] latencies(List<byte[]> pngs, double rate) throws InterruptedException {
+            Map<String, Long> sent = new ConcurrentHashMap<>();
+            Thread t = paced(pngs, pngs.size(), rate, sent);
+            Map<String, Long> received = new HashMap<>();
+            awaitAll(null, Duration.ofMinutes(10), received, pngs.size());
+            t.join();
+            double[] ms = received.entrySet().stream().mapToDouble(e -> (e.getValue() - sent.get(e.getKey())) / 1e6).toArray();
+            return percentiles(ms);
+        }
+
+        Thread paced(List<byte[]> pngs, int total, double rate) {
+            return paced(pngs, total, rate, null);
+        }
+
+        /** A load generator thread: image i leaves at t0 + i / rate (no catching up in bursts beyond that schedule). */
+        private Thread paced(List<byte[]> pngs, int total, double rate, Map<String, Long> sent) {
+            int first = produced;
+            produced += total;
+            Thread t = new Thread(() -> {
+                long t0 = System.nanoTime();
+                for (int i = 0; i < total; i++) {
+                    long due = t0 + (long) (i * 1e9 / rate);
+                    long wait;
+                    while ((wait = due - System.nanoTime()) > 0) {
+                        LockSupport.parkNanos(wait);
+                    }
+                    String id = "img-" + (first + i);
+                    if (sent != null) {
+                        sent.put(id, System.nanoTime());
+                    }
+                    producer.send(new ProducerRecord<>(config.imagesTopic(), id, pngs.get(i % pngs.size())));
+                    producer.flush();
+                }
+            }, "bench-load");
+            t.start();
+            return t;
+        }
+
+        private void awaitAll(Set<String> ids, Duration timeout, Map<String, Long> received) {
+            awaitAll(ids, timeout, received, ids.size());
+        }
+
+        private void awaitAll(Set<String> ids, Duration timeout, Map<String, Long> received, int expected) {
+            Set<String> seen = new HashSet<>();
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (seen.size() < expected && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(5))) {
+                    if (seen.add(r.key()) && received != null) {
+                        received.put(r.key(), System.nanoTime());
+                    }
+                }
+            }
+            if (seen.size() < expected) {
+                throw new IllegalStateException(config.applicationId() + ": only " + seen.size() + " of " + expected + " predictions");
+            }
+        }
+
+        @Override
+        public void close() {
+            consumer.close();
+            producer.close();
+            publisher.close();
+            app.close();
         }
     }
 
-    /** Multiply-adds of the default backbone up to pool2, counted as 2 FLOPs each (pooling and ReLU ignored). */
-    private static double convFlops() {
-        double conv1 = 2.0 * 24 * 24 * 32 * (5 * 5 * 1);
-        double conv2 = 2.0 * 8 * 8 * 64 * (5 * 5 * 32);
-        return conv1 + conv2;
+    /** p50, p95, p99, max. */
+    private static double[] percentiles(double[] values) {
+        if (values.length == 0) {
+            return new double[]{Double.NaN, Double.NaN, Double.NaN, Double.NaN};
+        }
+        double[] v = values.clone();
+        Arrays.sort(v);
+        return new double[]{v[(int) Math.floor(0.50 * (v.length - 1))], v[(int) Math.floor(0.95 * (v.length - 1))],
+                v[(int) Math.floor(0.99 * (v.length - 1))], v[v.length - 1]};
+    }
+
+    /** The TF.js WASM peer on the same machine (scripts/tfjs-reference/reference.js --bench), same model, cut and size. */
+    private void peer(Path descriptor, double javaImgPerSecond, double javaEndToEnd) throws Exception {
+        Path dir = descriptor.getParent();
+        Path scripts = dir.getParent().getParent().resolve("scripts/tfjs-reference");
+        try {
+            if (!Files.isDirectory(scripts.resolve("node_modules"))) {
+                exec(scripts, List.of("npm", "ci", "--silent", "--no-audit", "--no-fund"));
+            }
+            String out = exec(scripts, List.of("node", "reference.js", "--model", dir.resolve("model.json").toString(), "--size", "96",
+                    "--cut", "block_10_project_BN", "--bench", "256", "--batch", "32", "--backend", "wasm"));
+            Matcher m = Pattern.compile("= ([0-9.]+) img/s").matcher(out);
+            if (!m.find()) {
+                throw new IOException("no rate in: " + out);
+            }
+            double peer = Double.parseDouble(m.group(1));
+            int cores = Runtime.getRuntime().availableProcessors();
+            row("TF.js 4.22 WASM (XNNPACK, 1 thread in node, bare batched pass) vs ours, MobileNetV2 96 px to block_10_project_BN",
+                    "img/s per core: peer (1 core) vs our bare pass / our streams-app end to end (" + cores + " cores)",
+                    String.format("%.1f vs %.1f / %.1f img/s per core", peer, javaImgPerSecond / cores, javaEndToEnd / cores),
+                    String.format("%.2f / %.2f", javaImgPerSecond / cores / peer, javaEndToEnd / cores / peer));
+        } catch (IOException e) {
+            row("TF.js WASM peer", "not measured", e.getMessage().replace('|', '/'), "-");
+        }
+    }
+
+    private static String exec(Path dir, List<String> command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+        StringBuilder out = new StringBuilder();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = r.readLine()) != null; ) {
+                out.append(line).append('\n');
+            }
+        }
+        if (p.waitFor() != 0) {
+            throw new IOException(String.join(" ", command) + " failed: " + out.toString().strip());
+        }
+        return out.toString();
+    }
+
+    private static Path mobileNetDescriptor() {
+        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+            Path d = p.resolve("backbones/mobilenet-v2-nsfwjs/backbone.json");
+            if (Files.isRegularFile(d)) {
+                return d;
+            }
+        }
+        throw new IllegalStateException("backbones/mobilenet-v2-nsfwjs/backbone.json not found: run from the repository");
+    }
+
+    private static long rssBytes() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        }
+        return Pointer.physicalBytes();
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).strip();
+        } catch (IOException e) {
+            return "unknown";
+        }
     }
 
     private static double sgemmGflops(int n) {
@@ -245,7 +532,7 @@ public final class Benchmark {
         int reps = 10;
         long t0 = System.nanoTime();
         for (int i = 0; i < reps; i++) {
-            a.mmul(b);
+            a.mmul(b).close();
         }
         double s = (System.nanoTime() - t0) / 1e9;
         return reps * 2.0 * n * n * n / s / 1e9;

@@ -4,6 +4,7 @@ import dev.streamclassify.model.backbone.Backbone;
 import dev.streamclassify.model.backbone.Backbones;
 import dev.streamclassify.service.BrokerConnectivity;
 import dev.streamclassify.service.HttpEndpoints;
+import dev.streamclassify.model.backbone.NativeBuild;
 import dev.streamclassify.service.JavaCppMetrics;
 import dev.streamclassify.service.Probe;
 import dev.streamclassify.service.StartupRetry;
@@ -89,6 +90,10 @@ public final class StreamsApp implements AutoCloseable {
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         registry.config().commonTags("application", config.applicationId());
         this.metrics = new ClassifyMetrics(registry);
+        NativeBuild build = NativeBuild.current();
+        LOG.info("nd4j native build {} (oneDNN: {}); backbone {} runs on {} ({})", build.classifier(), build.oneDnn(),
+                backbone.info().name(), backbone.inference().path(), backbone.inference().detail());
+        metrics.runtime(build.classifier(), build.oneDnn(), backbone.inference().path());
         this.models = new ModelHolder(clock);
         this.broker = new BrokerConnectivity(config.adminProperties(), BROKER_CHECK_INTERVAL, clock);
         this.watcher = new ModelWatcher(new ModelWatcher.Settings(config.modelsTopic(), config.modelName(), config.batchMaxSize(),

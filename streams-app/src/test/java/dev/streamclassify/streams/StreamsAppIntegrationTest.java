@@ -124,7 +124,7 @@ class StreamsAppIntegrationTest {
             assertThat(metrics.body()).contains("classify_images_total{application=", "outcome=\"predicted\"",
                     "classify_batch_size", "classify_inference_seconds", "classify_latency_seconds", "classify_buffered",
                     "classify_model_version", "javacpp_bytes", "javacpp_max_physical_bytes", "jvm_memory_used_bytes",
-                    "kafka_stream_thread");
+                    "kafka_stream_thread", "classify_runtime{", "inference=\"nd4j-ops\"", "native_build=\"linux-x86_64");
             assertThat(app.meterRegistry().get(ClassifyMetrics.IMAGES).tag("outcome", "predicted").counter().count()).isEqualTo(60);
         }
     }

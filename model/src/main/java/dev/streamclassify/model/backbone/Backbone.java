@@ -1,5 +1,6 @@
 package dev.streamclassify.model.backbone;
 
+import dev.streamclassify.model.backbone.internal.OpsForwardPass;
 import dev.streamclassify.model.image.PreprocessingSpec;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
@@ -10,28 +11,50 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 
 /**
  * A pre-trained network used as a frozen feature extractor: the forward pass stops at {@link BackboneInfo#cutLayer()}
  * so whatever came after it (the original output layer) is never computed. Owns native memory: close it.
  * Thread-safe: calls are serialised because DL4J networks are not.
+ * <p>Features are computed by raw nd4j ops ({@link OpsForwardPass}, which reach oneDNN in the native builds that
+ * have it) when the network translates and the translation gives DL4J's own outputs within {@link #OPS_TOLERANCE} on
+ * a probe batch at load time; otherwise by DL4J's layers. {@link #inference()} says which.
  */
 public final class Backbone implements AutoCloseable {
+
+    /** Largest accepted difference between the nd4j-op and DL4J forward passes, relative to max(1, max |output|). */
+    public static final double OPS_TOLERANCE = 1e-5;
+
+    private static final Logger log = LoggerFactory.getLogger(Backbone.class);
+
+    /** Which forward pass serves {@link #features}, and how far it was from DL4J's on the load-time probe. */
+    public record Inference(String path, double maxDifference, String detail) {
+        public static final String OPS = "nd4j-ops";
+        public static final String LAYERS = "dl4j-layers";
+    }
 
     private final ComputationGraph graph;
     private final BackboneInfo info;
     private final boolean channelsLast;
     private final long[] cutShape;
+    private final OpsForwardPass ops;
+    private final Inference inference;
     private boolean closed;
 
-    private Backbone(ComputationGraph graph, BackboneInfo info, boolean channelsLast, long[] cutShape) {
+    private Backbone(ComputationGraph graph, BackboneInfo info, boolean channelsLast, long[] cutShape,
+                     OpsForwardPass ops, Inference inference) {
         this.graph = graph;
         this.info = info;
         this.channelsLast = channelsLast;
         this.cutShape = cutShape;
+        this.ops = ops;
+        this.inference = inference;
     }
 
     /**
@@ -53,7 +76,47 @@ public final class Backbone implements AutoCloseable {
         }
         int featureSize = Math.toIntExact(out.length());
         long[] shape = java.util.Arrays.copyOfRange(out.shape(), 1, out.rank());
-        return new Backbone(graph, new BackboneInfo(name, fingerprint, cutLayer, spec, featureSize), channelsLast, shape);
+        OpsForwardPass ops = null;
+        Inference inference;
+        try {
+            ops = OpsForwardPass.compile(graph, cutLayer);
+            double diff = opsDifference(graph, ops, cutLayer, spec, channelsLast);
+            if (diff <= OPS_TOLERANCE) {
+                inference = new Inference(Inference.OPS, diff, ops.vertexNames().size() + " vertices as nd4j ops");
+            } else {
+                inference = new Inference(Inference.LAYERS, diff, "nd4j-op translation differs from DL4J by " + diff);
+                ops.close();
+                ops = null;
+            }
+        } catch (RuntimeException e) {
+            // an untranslatable vertex (or an op the native build lacks) costs speed, never correctness
+            inference = new Inference(Inference.LAYERS, Double.NaN, String.valueOf(e.getMessage()));
+            if (ops != null) {
+                ops.close();
+                ops = null;
+            }
+        }
+        log.info("backbone {}: forward pass by {} ({}; max difference to DL4J layers {})", name, inference.path(),
+                inference.detail(), inference.maxDifference());
+        return new Backbone(graph, new BackboneInfo(name, fingerprint, cutLayer, spec, featureSize), channelsLast, shape, ops, inference);
+    }
+
+    /** Both forward passes on the same seeded random batch of two; the largest difference relative to max(1, max |out|). */
+    private static double opsDifference(ComputationGraph graph, OpsForwardPass ops, String cut, PreprocessingSpec spec, boolean channelsLast) {
+        Random random = new Random(20261130L);
+        float[] values = new float[2 * spec.channels() * spec.height() * spec.width()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = random.nextFloat() * 2 - 1;
+        }
+        INDArray batch = layout(Nd4j.create(values, new long[]{2, spec.channels(), spec.height(), spec.width()}, 'c'), channelsLast);
+        INDArray expected = graph.output(List.of(cut), false, new INDArray[]{batch}, null)[0];
+        INDArray actual = ops.output(batch);
+        if (!java.util.Arrays.equals(expected.shape(), actual.shape())) {
+            throw new UnsupportedOperationException("nd4j-op translation gives shape " + java.util.Arrays.toString(actual.shape())
+                    + ", DL4J " + java.util.Arrays.toString(expected.shape()));
+        }
+        double scale = Math.max(1.0, expected.amaxNumber().doubleValue());
+        return actual.sub(expected).amaxNumber().doubleValue() / scale;
     }
 
     /**
@@ -98,8 +161,37 @@ public final class Backbone implements AutoCloseable {
      */
     public synchronized INDArray features(INDArray batch) {
         ensureOpen();
+        if (ops == null) {
+            return layerFeatures(batch);
+        }
+        INDArray input = layout(batch, channelsLast);
+        INDArray out = ops.output(input);
+        return out.reshape('c', batch.size(0), info.featureSize());
+    }
+
+    /** The same features through DL4J's own layers, whatever {@link #inference()} says: the reference and the baseline. */
+    public synchronized INDArray layerFeatures(INDArray batch) {
+        ensureOpen();
         INDArray out = graph.output(List.of(info.cutLayer()), false, new INDArray[]{layout(batch, channelsLast)}, null)[0];
         return out.reshape('c', batch.size(0), info.featureSize());
+    }
+
+    /**
+     * Multiply-adds per image of the convolutions and matrix products up to the cut (2 FLOPs each), counted on one
+     * forward pass; NaN when the network is not served by nd4j ops.
+     */
+    public synchronized double multiplyAddsPerImage() {
+        ensureOpen();
+        if (ops == null) {
+            return Double.NaN;
+        }
+        PreprocessingSpec spec = info.preprocessing();
+        return ops.multiplyAddsPerImage(layout(Nd4j.zeros(1, spec.channels(), spec.height(), spec.width()), channelsLast));
+    }
+
+    /** Which forward pass {@link #features} uses, decided (and verified) when this backbone was made. */
+    public Inference inference() {
+        return inference;
     }
 
     /**
@@ -140,6 +232,9 @@ public final class Backbone implements AutoCloseable {
     public synchronized void close() {
         if (!closed) {
             closed = true;
+            if (ops != null) {
+                ops.close();
+            }
             graph.close();
         }
     }

@@ -30,6 +30,7 @@ public final class ClassifyMetrics {
     public static final String MODEL_FALLBACKS = "classify.model.fallbacks";
     public static final String MODEL_WATCHER_ERRORS = "classify.model.watcher.errors";
     public static final String PRODUCE_ERRORS = "classify.produce.errors";
+    public static final String RUNTIME = "classify.runtime";
 
     private final MeterRegistry registry;
     private final Counter predicted;
@@ -60,6 +61,15 @@ public final class ClassifyMetrics {
         swaps = Counter.builder(MODEL_SWAPS).description("Model versions switched to").register(registry);
         swapDuration = Timer.builder(MODEL_SWAP_DURATION).description("Decode, validate, load and warm up a version")
                 .register(registry);
+    }
+
+    /**
+     * Always 1; the tags say which nd4j-native build runs and which forward pass serves the backbone (nd4j-ops or
+     * dl4j-layers), since speed differs several times between them.
+     */
+    public void runtime(String nativeBuild, boolean oneDnn, String inference) {
+        Gauge.builder(RUNTIME, () -> 1).tags("native_build", nativeBuild, "onednn", String.valueOf(oneDnn), "inference", inference)
+                .description("Native build and backbone forward pass in use").register(registry);
     }
 
     public MeterRegistry registry() {

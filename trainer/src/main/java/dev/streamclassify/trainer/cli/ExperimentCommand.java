@@ -92,7 +92,7 @@ final class ExperimentCommand implements Callable<Integer> {
     @Option(names = "--head-epochs", defaultValue = "20")
     int headEpochs;
 
-    @Option(names = "--head-min-updates", defaultValue = "300")
+    @Option(names = "--head-min-updates", defaultValue = "300", description = "minibatch updates at least per softmax head (default: ${DEFAULT-VALUE})")
     int headMinUpdates;
 
     @Option(names = "--backbone-cache", defaultValue = "target/experiment/backbones",
@@ -113,9 +113,6 @@ final class ExperimentCommand implements Callable<Integer> {
     @Option(names = "--targets", split = ";", defaultValue = "5-9;1,3,5,7,9;0-9", description = "with --backbone: target class sets (default: ${DEFAULT-VALUE})")
     List<String> targets;
 
-
-    @Option(names = "--head-min-updates", defaultValue = "300", description = "with --backbone: minibatch updates at least per softmax head (default: ${DEFAULT-VALUE})")
-    int headMinUpdates;
 
     @Option(names = "--cache-dir", defaultValue = "target/feature-cache", description = "with --backbone: feature cache, one file per backbone fingerprint")
     Path cacheDir;
