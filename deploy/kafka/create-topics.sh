@@ -8,7 +8,8 @@
 #   BOOTSTRAP_SERVERS    kafka:19092
 #   REPLICATION_FACTOR   1     production: 3 (exactly_once_v2 and acks=all durability rely on it)
 #   MIN_INSYNC_REPLICAS  1     production: 2
-#   IMAGES_PARTITIONS    3     images, predictions and training-images; streams-app instances beyond this are idle
+#   IMAGES_PARTITIONS    3     images, predictions, training-images, predictions-shadow, labels; streams-app
+#                              instances beyond this are idle
 #   IMAGE_MAX_MESSAGE_BYTES 4259840   4 MiB image (streams-app image.max.bytes) + 64 KiB for key, metadata, headers
 #   *_TOPIC              topic names, defaults as in the contract
 #   COMMAND_CONFIG       optional client properties file (SASL/TLS) passed to kafka-topics.sh --command-config
@@ -63,8 +64,13 @@ create "${CONTROL_TOPIC:-control}" 1
 # the trainer reads its status events back at start-up so a finished request never runs twice: keep them
 create "${STATUS_TOPIC:-training-status}" 1 "cleanup.policy=compact"
 create "${TRAINING_IMAGES_TOPIC:-training-images}" "${PARTITIONS}" "max.message.bytes=${IMAGE_BYTES}"
+# label feedback and live quality: streams-app repartitions labels itself, so any partition count (and any
+# producer's partitioner) works; model-quality keeps the latest figures per model:vN
+create "${SHADOW_PREDICTIONS_TOPIC:-predictions-shadow}" "${PARTITIONS}"
+create "${LABELS_TOPIC:-labels}" "${PARTITIONS}"
+create "${MODEL_QUALITY_TOPIC:-model-quality}" 1 "cleanup.policy=compact"
 
 # --topic takes a regular expression (matched against whole names) when describing
 "${KAFKA_BIN}/kafka-topics.sh" "${client_args[@]}" --describe \
-  --topic "${IMAGES_TOPIC:-images}|${PREDICTIONS_TOPIC:-predictions}|${DLQ_TOPIC:-images-dlq}|${MODELS_TOPIC:-models}|${CONTROL_TOPIC:-control}|${STATUS_TOPIC:-training-status}|${TRAINING_IMAGES_TOPIC:-training-images}"
+  --topic "${IMAGES_TOPIC:-images}|${PREDICTIONS_TOPIC:-predictions}|${DLQ_TOPIC:-images-dlq}|${MODELS_TOPIC:-models}|${CONTROL_TOPIC:-control}|${STATUS_TOPIC:-training-status}|${TRAINING_IMAGES_TOPIC:-training-images}|${SHADOW_PREDICTIONS_TOPIC:-predictions-shadow}|${LABELS_TOPIC:-labels}|${MODEL_QUALITY_TOPIC:-model-quality}"
 echo "topics ready"

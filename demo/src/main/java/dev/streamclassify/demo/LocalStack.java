@@ -102,7 +102,7 @@ public final class LocalStack {
      * The stack's signing key pair in {@code dir}, made on first start like {@code trainer keygen} does: the trainer
      * signs with the private key, streams-app trusts the public one.
      */
-    private static Path signingKey(Path dir) throws Exception {
+    static Path signingKey(Path dir) throws Exception {
         Path privateKey = dir.resolve("model-signing.key");
         if (!Files.exists(privateKey)) {
             Files.createDirectories(dir);
@@ -114,15 +114,21 @@ public final class LocalStack {
     }
 
     private static void publishFirstVersion(String bootstrap, String topic, Backbone backbone, Path root, VersionSigner signer) throws Exception {
-        Dataset train = FashionMnist.sampleTrain().samplePerClass(5, 1);
-        Dataset holdout = FashionMnist.sampleTest();
-        try (FeatureCache cache = FeatureCache.open(root.resolve("features"), backbone.info().fingerprint(), backbone.info().featureSize());
-             ModelPublisher publisher = new ModelPublisher(bootstrap, topic, signer)) {
-            HeadTraining.Outcome o = HeadTraining.run(backbone, cache, train, holdout, HeadConfig.DEFAULT, TrainSettings.DEFAULT,
-                    "default", 1, Clock.systemUTC(), Progress.none());
+        try (ModelPublisher publisher = new ModelPublisher(bootstrap, topic, signer)) {
+            HeadTraining.Outcome o = trainVersion(backbone, root.resolve("features"), 1, 1);
             publisher.publishAndActivate(o.version(), "local-stack-v1");
             System.out.printf("published %s (5 labels per class; holdout accuracy %.2f%% on the 10 Fashion-MNIST classes)%n", o.version().id(),
                     100 * o.holdout().accuracy());
+        }
+    }
+
+    /** Version {@code version} of the default model, trained on 5 images per class of the sample chosen by {@code seed}. */
+    static HeadTraining.Outcome trainVersion(Backbone backbone, Path featuresDir, long version, long seed) throws Exception {
+        Dataset train = FashionMnist.sampleTrain().samplePerClass(5, seed);
+        Dataset holdout = FashionMnist.sampleTest();
+        try (FeatureCache cache = FeatureCache.open(featuresDir, backbone.info().fingerprint(), backbone.info().featureSize())) {
+            return HeadTraining.run(backbone, cache, train, holdout, HeadConfig.DEFAULT, TrainSettings.DEFAULT,
+                    "default", version, Clock.systemUTC(), Progress.none());
         }
     }
 

@@ -15,6 +15,9 @@ import dev.streamclassify.streams.metrics.ClassifyMetrics;
 import dev.streamclassify.streams.models.ActiveModel;
 import dev.streamclassify.streams.models.ModelHolder;
 import dev.streamclassify.streams.models.ModelWatcher;
+import dev.streamclassify.streams.models.RolloutHolder;
+import dev.streamclassify.streams.quality.QualityMetrics;
+import dev.streamclassify.streams.quality.QualitySettings;
 import dev.streamclassify.streams.topology.ClassifyTopics;
 import dev.streamclassify.streams.topology.ClassifyTopology;
 import dev.streamclassify.streams.topology.ErrorHandling;
@@ -67,6 +70,7 @@ public final class StreamsApp implements AutoCloseable {
     private final PrometheusMeterRegistry registry;
     private final ClassifyMetrics metrics;
     private final ModelHolder models;
+    private final RolloutHolder rollouts;
     private final ModelWatcher watcher;
     private final Topology topology;
     private final KafkaStreams streams;
@@ -96,13 +100,16 @@ public final class StreamsApp implements AutoCloseable {
         metrics.runtime(build.classifier(), build.oneDnn(), backbone.inference().path());
         this.models = new ModelHolder(clock);
         this.broker = new BrokerConnectivity(config.adminProperties(), BROKER_CHECK_INTERVAL, clock);
+        this.rollouts = new RolloutHolder(clock);
         this.watcher = new ModelWatcher(new ModelWatcher.Settings(config.modelsTopic(), config.modelName(), config.batchMaxSize(),
-                config.modelTrust(System.getenv())), config.consumerProperties(), backbone, models, metrics);
+                config.modelTrust(System.getenv())), config.consumerProperties(), backbone, models, rollouts, metrics);
 
         Map<String, Object> props = config.streamsProperties();
         ErrorHandling.configure(props, topics.deadLetters().name(), metrics);
         StreamsConfig streamsConfig = new StreamsConfig(props);
-        this.topology = ClassifyTopology.build(topics, new MicroBatcher(BatchSettings.from(config), models, metrics, clock), streamsConfig);
+        var quality = new ClassifyTopology.Quality(QualitySettings.from(config), new QualityMetrics(registry), clock);
+        this.topology = ClassifyTopology.build(topics, new MicroBatcher(BatchSettings.from(config), models, rollouts, metrics, clock),
+                Optional.of(quality), streamsConfig);
         this.streams = new KafkaStreams(topology, streamsConfig);
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("Stream thread died; shutting the client down so that /health turns 503", e);
@@ -272,6 +279,7 @@ public final class StreamsApp implements AutoCloseable {
         watcher.close();
         broker.close();
         models.close();
+        rollouts.close();
         streamsMetrics.close();
         gcMetrics.close();
         if (http != null) {

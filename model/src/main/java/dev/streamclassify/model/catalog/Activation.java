@@ -1,11 +1,8 @@
 package dev.streamclassify.model.catalog;
 
-import com.fasterxml.jackson.core.JacksonException;
 import dev.streamclassify.model.artifact.ModelVersion;
-import dev.streamclassify.model.internal.Json;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -23,22 +20,10 @@ public record Activation(String model, long version, String requestId, Instant a
     }
 
     public byte[] toJson() {
-        try {
-            return Json.MAPPER.writeValueAsBytes(this);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return CatalogJson.write(this);
     }
 
     public static Activation fromJson(byte[] json) throws IOException {
-        try {
-            Activation a = Json.MAPPER.readValue(json, Activation.class);
-            if (a == null) {
-                throw new IOException("invalid activation record: JSON null");
-            }
-            return a;
-        } catch (JacksonException | IllegalArgumentException | NullPointerException e) {
-            throw new IOException("invalid activation record: " + e.getMessage(), e);
-        }
+        return CatalogJson.read(json, Activation.class, "activation");
     }
 }

@@ -18,6 +18,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -85,20 +86,46 @@ public final class Classifier implements AutoCloseable {
 
     /** Class probabilities, {@code [n, labels]}, for a batch made by {@link Batch}. */
     public synchronized float[][] probabilities(INDArray images) {
+        return headProbabilities(backbone.features(images));
+    }
+
+    /** The backbone whose features feed this head: the shared one, or this version's own fine-tuned copy. */
+    public Backbone backbone() {
+        return backbone;
+    }
+
+    /** Class probabilities from features {@link #backbone()} computed for a batch. */
+    public synchronized float[][] headProbabilities(INDArray features) {
         if (closed) {
             throw new IllegalStateException(version.id() + " is closed");
         }
-        INDArray features = backbone.features(images);
         return head.output(features, false).toFloatMatrix();
     }
 
-    public List<Prediction> classify(INDArray images, int topK) {
-        float[][] probs = probabilities(images);
-        List<Prediction> out = new ArrayList<>(probs.length);
-        for (float[] p : probs) {
+    /**
+     * Class probabilities of every classifier for one batch, in order, with one backbone pass per distinct backbone:
+     * heads on the shared frozen backbone cost a head pass each (a few KB of weights), not a forward pass.
+     */
+    public static List<float[][]> probabilitiesOfEach(List<Classifier> classifiers, INDArray images) {
+        Map<Backbone, INDArray> features = new IdentityHashMap<>();
+        List<float[][]> out = new ArrayList<>(classifiers.size());
+        for (Classifier c : classifiers) {
+            out.add(c.headProbabilities(features.computeIfAbsent(c.backbone(), b -> b.features(images))));
+        }
+        return out;
+    }
+
+    /** Top-{@code topK} predictions of each row of {@code probabilities}. */
+    public List<Prediction> predictions(float[][] probabilities, int topK) {
+        List<Prediction> out = new ArrayList<>(probabilities.length);
+        for (float[] p : probabilities) {
             out.add(Prediction.fromProbabilities(version.labels(), p, topK));
         }
         return out;
+    }
+
+    public List<Prediction> classify(INDArray images, int topK) {
+        return predictions(probabilities(images), topK);
     }
 
     /** Probabilities that sum to 1 within this are a distribution; float32 softmax rows sum to 1 within ~1e-6. */

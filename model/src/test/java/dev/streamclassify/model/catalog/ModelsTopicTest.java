@@ -32,6 +32,15 @@ class ModelsTopicTest {
     }
 
     @Test
+    void shadowAndCanaryKeysRoundTrip() {
+        assertThat(ModelsTopic.shadowKey("default")).isEqualTo("shadow/default");
+        assertThat(ModelsTopic.parse("shadow/default")).contains(new ModelsTopic.ShadowKey("default"));
+        assertThat(ModelsTopic.canaryKey("default")).isEqualTo("canary/default");
+        assertThat(ModelsTopic.parse("canary/default")).contains(new ModelsTopic.CanaryKey("default"));
+        assertThat(ModelsTopic.parse("mirror/default")).isEmpty();
+    }
+
+    @Test
     void activationKeyRoundTrips() {
         String key = ModelsTopic.activationKey("default");
 

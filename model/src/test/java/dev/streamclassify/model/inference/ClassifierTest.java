@@ -64,6 +64,20 @@ class ClassifierTest {
     }
 
     @Test
+    void everyHeadOnOneBackbonePassMatchesItsOwnForwardPass() throws Exception {
+        ModelVersion other = TestModels.version(backbone, "default", 2, LABELS, 77);
+        try (Classifier first = Classifier.load(version, backbone); Classifier second = Classifier.load(other, backbone)) {
+            INDArray batch = randomBatch(6, 9);
+
+            List<float[][]> both = Classifier.probabilitiesOfEach(List.of(first, second), batch);
+
+            assertThat(both.get(0)).isDeepEqualTo(first.probabilities(batch));
+            assertThat(both.get(1)).isDeepEqualTo(second.probabilities(batch));
+            assertThat(java.util.Arrays.deepEquals(both.get(0), both.get(1))).isFalse();
+        }
+    }
+
+    @Test
     void probabilitiesOfEachImageSumToOne() throws Exception {
         try (Classifier classifier = Classifier.load(version, backbone)) {
             float[][] probs = classifier.probabilities(randomBatch(5, 2));

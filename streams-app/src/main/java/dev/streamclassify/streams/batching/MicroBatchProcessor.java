@@ -14,6 +14,9 @@ import dev.streamclassify.streams.metrics.ClassifyMetrics;
 import dev.streamclassify.streams.models.ActiveModel;
 import dev.streamclassify.streams.models.ModelHolder;
 import dev.streamclassify.streams.models.ModelLease;
+import dev.streamclassify.streams.models.RolloutHolder;
+import dev.streamclassify.streams.models.RolloutLease;
+import dev.streamclassify.streams.quality.HeadVotes;
 import dev.streamclassify.streams.topology.DeadLetters;
 import dev.streamclassify.streams.topology.PredictionEvent;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -35,7 +38,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -77,6 +82,7 @@ public final class MicroBatchProcessor implements Processor<String, byte[], Stri
 
     private final BatchSettings settings;
     private final ModelHolder models;
+    private final RolloutHolder rollouts;
     private final ClassifyMetrics metrics;
     private final Clock clock;
     private final ImageDecoder decoder;
@@ -85,9 +91,10 @@ public final class MicroBatchProcessor implements Processor<String, byte[], Stri
     private KeyValueStore<Bytes, byte[]> buffer;
     private long buffered;
 
-    MicroBatchProcessor(BatchSettings settings, ModelHolder models, ClassifyMetrics metrics, Clock clock) {
+    MicroBatchProcessor(BatchSettings settings, ModelHolder models, RolloutHolder rollouts, ClassifyMetrics metrics, Clock clock) {
         this.settings = settings;
         this.models = models;
+        this.rollouts = rollouts;
         this.metrics = metrics;
         this.clock = clock;
         this.decoder = new ImageDecoder(settings.limits());
@@ -179,14 +186,14 @@ public final class MicroBatchProcessor implements Processor<String, byte[], Stri
         if (acquired.isEmpty()) {
             return false;
         }
-        try (ModelLease lease = acquired.get()) {
+        try (ModelLease lease = acquired.get(); RolloutLease rollout = rollouts.acquire()) {
             List<KeyValue<Bytes, PendingImage>> drained = oldest(settings.maxSize());
             if (drained.isEmpty()) {
                 metrics.buffered(-buffered);
                 buffered = 0;
                 return false;
             }
-            classify(lease, drained);
+            classify(lease, rollout, drained);
             for (KeyValue<Bytes, PendingImage> kv : drained) {
                 buffer.delete(kv.key);
             }
@@ -218,8 +225,12 @@ public final class MicroBatchProcessor implements Processor<String, byte[], Stri
         return out;
     }
 
-    /** Per-image work first (failures go to the DLQ), then one forward pass for the images that survived it. */
-    private void classify(ModelLease lease, List<KeyValue<Bytes, PendingImage>> drained) {
+    /**
+     * Per-image work first (failures go to the DLQ), then one backbone pass for the images that survived it, feeding
+     * the active head and every canary and shadow head. A canary image is served the canary's answer; shadow answers
+     * go to the shadow topic only; every head's label goes on to label feedback.
+     */
+    private void classify(ModelLease lease, RolloutLease rollout, List<KeyValue<Bytes, PendingImage>> drained) {
         Classifier classifier = lease.classifier();
         PreprocessingSpec spec = classifier.version().preprocessing();
         Preprocessor preprocessor = new Preprocessor(spec, decoder);
@@ -239,48 +250,108 @@ public final class MicroBatchProcessor implements Processor<String, byte[], Stri
         if (images.isEmpty()) {
             return;
         }
+        // head 0 is the active one, then the canary (if any), then the shadows
+        List<ModelLease> heads = new ArrayList<>();
+        heads.add(lease);
+        rollout.canary().ifPresent(heads::add);
+        heads.addAll(rollout.shadows());
+        int firstShadow = rollout.canary().isPresent() ? 2 : 1;
         long start = System.nanoTime();
-        List<Prediction> predictions = forwardPass(classifier, spec, images, inputs);
+        List<Prediction[]> predictions = forwardPass(heads, spec, images, inputs);
         metrics.batch(images.size(), System.nanoTime() - start);
         Instant now = clock.instant();
         long nowNanos = epochNanos(now);
-        ActiveModel model = lease.model();
-        PredictionEvent.ModelRef modelRef = new PredictionEvent.ModelRef(model.name(), model.version(), model.backboneFingerprint());
+        List<PredictionEvent.ModelRef> refs = heads.stream().map(h -> modelRef(h.model())).toList();
+        long active = lease.model().version();
         int predicted = 0;
+        int[] agreed = new int[heads.size()];
+        int[] servedBy = new int[2];
         for (int i = 0; i < images.size(); i++) {
             PendingImage image = images.get(i);
-            Prediction p = predictions.get(i);
+            Prediction[] p = predictions.get(i);
             if (p == null) {
                 continue;
             }
             long latency = nowNanos - image.arrivalEpochNanos();
-            PredictionEvent event = new PredictionEvent(image.imageId(), p.label(), p.confidence(), p.topK(), modelRef,
-                    new PredictionEvent.SourceRef(image.topic(), image.partition(), image.offset()), latency / 1e6, now);
-            context.forward(new Record<String, Outcome>(image.imageId(), new Predicted(event), image.timestamp(), new RecordHeaders()));
+            var source = new PredictionEvent.SourceRef(image.topic(), image.partition(), image.offset());
+            int served = rollout.canaryServes(image.imageId()) ? 1 : 0;
+            servedBy[served]++;
+            PredictionEvent event = event(image, p[served], refs.get(served), source, latency, now);
+            List<PredictionEvent> shadows = new ArrayList<>(heads.size() - firstShadow);
+            Map<Long, String> votes = new HashMap<>();
+            for (int h = 0; h < heads.size(); h++) {
+                votes.put(refs.get(h).version(), p[h].label());
+                metrics.confidence(role(h, firstShadow), refs.get(h).version(), p[h].confidence());
+                if (p[h].label().equals(p[0].label())) {
+                    agreed[h]++;
+                }
+                if (h >= firstShadow) {
+                    shadows.add(event(image, p[h], refs.get(h), source, latency, now));
+                }
+            }
+            HeadVotes headVotes = new HeadVotes(lease.model().name(), active, refs.get(served).version(), votes, now);
+            context.forward(new Record<String, Outcome>(image.imageId(), new Predicted(event, shadows, headVotes),
+                    image.timestamp(), new RecordHeaders()));
             metrics.latency(latency);
             predicted++;
         }
         metrics.predicted(predicted);
+        metrics.served("active", active, servedBy[0]);
+        if (firstShadow == 2) {
+            metrics.served("canary", refs.get(1).version(), servedBy[1]);
+        }
+        for (int h = 1; h < heads.size(); h++) {
+            metrics.agreement(role(h, firstShadow), refs.get(h).version(), agreed[h], predicted);
+        }
+    }
+
+    private static String role(int head, int firstShadow) {
+        return head == 0 ? "active" : head < firstShadow ? "canary" : "shadow";
+    }
+
+    private static PredictionEvent.ModelRef modelRef(ActiveModel model) {
+        return new PredictionEvent.ModelRef(model.name(), model.version(), model.backboneFingerprint());
+    }
+
+    private static PredictionEvent event(PendingImage image, Prediction p, PredictionEvent.ModelRef model,
+                                         PredictionEvent.SourceRef source, long latencyNanos, Instant now) {
+        return new PredictionEvent(image.imageId(), p.label(), p.confidence(), p.topK(), model, source, latencyNanos / 1e6, now);
     }
 
     /**
-     * One pass for the batch; if it fails, one pass per image so that a single poisonous input is dead-lettered
-     * instead of its whole batch. An entry is null where the image was dead-lettered.
+     * One pass for the batch (one backbone pass, then every head); if it fails, one pass per image so that a single
+     * poisonous input is dead-lettered instead of its whole batch. An entry is null where the image was dead-lettered,
+     * else it holds each head's prediction in the order of {@code heads}.
      */
-    private List<Prediction> forwardPass(Classifier classifier, PreprocessingSpec spec, List<PendingImage> images, List<float[]> inputs) {
+    private List<Prediction[]> forwardPass(List<ModelLease> heads, PreprocessingSpec spec, List<PendingImage> images, List<float[]> inputs) {
+        List<Classifier> classifiers = heads.stream().map(ModelLease::classifier).toList();
         try (INDArray batch = Batch.of(spec, inputs)) {
-            return classifier.classify(batch, settings.topK());
+            return perImage(classifiers, Classifier.probabilitiesOfEach(classifiers, batch), images.size());
         } catch (RuntimeException batchFailure) {
             LOG.warn("Forward pass of {} images with {} failed, retrying one by one: {}", images.size(),
-                    classifier.version().id(), batchFailure.toString());
+                    classifiers.get(0).version().id(), batchFailure.toString());
         }
-        List<Prediction> out = new ArrayList<>(images.size());
+        List<Prediction[]> out = new ArrayList<>(images.size());
         for (int i = 0; i < images.size(); i++) {
             try (INDArray single = Batch.of(spec, List.of(inputs.get(i)))) {
-                out.add(classifier.classify(single, settings.topK()).get(0));
+                out.add(perImage(classifiers, Classifier.probabilitiesOfEach(classifiers, single), 1).get(0));
             } catch (RuntimeException e) {
                 deadLetter(images.get(i), "inference-failed", e.toString());
                 out.add(null);
+            }
+        }
+        return out;
+    }
+
+    private List<Prediction[]> perImage(List<Classifier> classifiers, List<float[][]> probabilities, int n) {
+        List<Prediction[]> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(new Prediction[classifiers.size()]);
+        }
+        for (int h = 0; h < classifiers.size(); h++) {
+            List<Prediction> p = classifiers.get(h).predictions(probabilities.get(h), settings.topK());
+            for (int i = 0; i < n; i++) {
+                out.get(i)[h] = p.get(i);
             }
         }
         return out;

@@ -2,6 +2,7 @@ package dev.streamclassify.streams.batching;
 
 import dev.streamclassify.streams.metrics.ClassifyMetrics;
 import dev.streamclassify.streams.models.ModelHolder;
+import dev.streamclassify.streams.models.RolloutHolder;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
@@ -24,19 +25,26 @@ public final class MicroBatcher implements ProcessorSupplier<String, byte[], Str
 
     private final BatchSettings settings;
     private final ModelHolder models;
+    private final RolloutHolder rollouts;
     private final ClassifyMetrics metrics;
     private final Clock clock;
 
     public MicroBatcher(BatchSettings settings, ModelHolder models, ClassifyMetrics metrics, Clock clock) {
+        this(settings, models, new RolloutHolder(), metrics, clock);
+    }
+
+    /** @param rollouts the canary and shadow heads that run beside the active one on every batch */
+    public MicroBatcher(BatchSettings settings, ModelHolder models, RolloutHolder rollouts, ClassifyMetrics metrics, Clock clock) {
         this.settings = settings;
         this.models = models;
+        this.rollouts = rollouts;
         this.metrics = metrics;
         this.clock = clock;
     }
 
     @Override
     public Processor<String, byte[], String, Outcome> get() {
-        return new MicroBatchProcessor(settings, models, metrics, clock);
+        return new MicroBatchProcessor(settings, models, rollouts, metrics, clock);
     }
 
     @Override

@@ -50,6 +50,12 @@ public final class StreamsAppConfig extends AbstractConfig {
     public static final String PREDICTIONS_TOPIC = "predictions.topic";
     public static final String DLQ_TOPIC = "dlq.topic";
     public static final String MODELS_TOPIC = "models.topic";
+    public static final String SHADOW_PREDICTIONS_TOPIC = "predictions.shadow.topic";
+    public static final String LABELS_TOPIC = "labels.topic";
+    public static final String MODEL_QUALITY_TOPIC = "model.quality.topic";
+    public static final String QUALITY_JOIN_WINDOW_MS = "quality.join.window.ms";
+    public static final String QUALITY_WINDOW_SIZE = "quality.window.size";
+    public static final String QUALITY_EMIT_INTERVAL_MS = "quality.emit.interval.ms";
     public static final String MODEL_NAME = "model.name";
     public static final String BACKBONE = "backbone";
     public static final String BATCH_MAX_SIZE = "batch.max.size";
@@ -106,6 +112,20 @@ public final class StreamsAppConfig extends AbstractConfig {
                             + "error.message, source.topic, source.partition and source.offset headers.")
             .define(MODELS_TOPIC, Type.STRING, "models", matching(TOPIC_NAME, "a legal topic name"), Importance.HIGH,
                     "Compacted topic of model versions and activations, read whole by every instance.")
+            .define(SHADOW_PREDICTIONS_TOPIC, Type.STRING, "predictions-shadow", matching(TOPIC_NAME, "a legal topic name"), Importance.MEDIUM,
+                    "Predictions of shadow versions (command shadow), keyed by image id: compared, never served.")
+            .define(LABELS_TOPIC, Type.STRING, "labels", matching(TOPIC_NAME, "a legal topic name"), Importance.MEDIUM,
+                    "Label feedback: key = image id, value = JSON {\"label\": \"...\", \"source\": \"...\"} (or a label "
+                            + "header); joined with the predictions of that id for live accuracy.")
+            .define(MODEL_QUALITY_TOPIC, Type.STRING, "model-quality", matching(TOPIC_NAME, "a legal topic name"), Importance.MEDIUM,
+                    "Live quality per model version (key model:vN): accuracy, per-class precision/recall and confusion "
+                            + "over the version's latest labelled predictions.")
+            .define(QUALITY_JOIN_WINDOW_MS, Type.LONG, Duration.ofDays(3).toMillis(), Range.between(1_000, Duration.ofDays(365).toMillis()),
+                    Importance.MEDIUM, "How long the predictions of an image wait for its label; a later label counts as expired.")
+            .define(QUALITY_WINDOW_SIZE, Type.INT, 1000, Range.between(1, 100_000), Importance.MEDIUM,
+                    "Live quality covers each version's latest this many labelled predictions (a sliding window).")
+            .define(QUALITY_EMIT_INTERVAL_MS, Type.LONG, 5_000L, Range.between(10, 3_600_000), Importance.LOW,
+                    "Model-quality records and live-accuracy gauges are updated at most this often per changed version.")
             .define(MODEL_NAME, Type.STRING, "default", matching(ModelVersion.NAME, "a model name " + ModelVersion.NAME.pattern()),
                     Importance.HIGH, "Which model of the models topic this service serves.")
             .define(BACKBONE, Type.STRING, "default", new ConfigDef.NonEmptyString(), Importance.HIGH,
@@ -135,10 +155,11 @@ public final class StreamsAppConfig extends AbstractConfig {
             .define(STATE_DIR, Type.STRING, "", Importance.MEDIUM,
                     "Directory of the local state (RocksDB buffer). Empty: Kafka Streams' default, <tmp>/kafka-streams.")
             .define(TOPICS_CREATE, Type.BOOLEAN, true, Importance.LOW,
-                    "Create missing topics at start: images, predictions and dead-letter with topics.partitions "
-                            + "partitions, models compacted with one partition and max.message.bytes=67108864.")
+                    "Create missing topics at start: images, predictions, dead-letter, shadow predictions, labels and "
+                            + "model-quality (compacted) with topics.partitions partitions, models compacted with one "
+                            + "partition and max.message.bytes=67108864.")
             .define(TOPICS_PARTITIONS, Type.INT, 3, Range.atLeast(1), Importance.LOW,
-                    "Partitions of the images, predictions and dead-letter topics when this service creates them.")
+                    "Partitions of the topics this service creates, except models.")
             .define(TOPICS_REPLICATION_FACTOR, Type.SHORT, (short) -1, Validators.replicationFactor(), Importance.LOW,
                     "Replication factor of created topics and of Kafka Streams' internal topics; -1 = broker default. "
                             + "Use 3 in production (exactly_once_v2 relies on it)."), 8080);
@@ -223,6 +244,30 @@ public final class StreamsAppConfig extends AbstractConfig {
 
     public String modelsTopic() {
         return getString(MODELS_TOPIC);
+    }
+
+    public String shadowPredictionsTopic() {
+        return getString(SHADOW_PREDICTIONS_TOPIC);
+    }
+
+    public String labelsTopic() {
+        return getString(LABELS_TOPIC);
+    }
+
+    public String modelQualityTopic() {
+        return getString(MODEL_QUALITY_TOPIC);
+    }
+
+    public Duration qualityJoinWindow() {
+        return Duration.ofMillis(getLong(QUALITY_JOIN_WINDOW_MS));
+    }
+
+    public int qualityWindowSize() {
+        return getInt(QUALITY_WINDOW_SIZE);
+    }
+
+    public Duration qualityEmitInterval() {
+        return Duration.ofMillis(getLong(QUALITY_EMIT_INTERVAL_MS));
     }
 
     public String modelName() {

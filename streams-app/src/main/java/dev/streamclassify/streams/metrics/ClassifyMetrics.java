@@ -7,6 +7,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -31,6 +33,15 @@ public final class ClassifyMetrics {
     public static final String MODEL_WATCHER_ERRORS = "classify.model.watcher.errors";
     public static final String PRODUCE_ERRORS = "classify.produce.errors";
     public static final String RUNTIME = "classify.runtime";
+    public static final String SERVED = "classify.served";
+    public static final String HEAD_AGREEMENT = "classify.head.agreement";
+    public static final String CONFIDENCE = "classify.confidence";
+    public static final String CANARY_VERSION = "classify.canary.version";
+    public static final String CANARY_PERCENT = "classify.canary.percent";
+    public static final String SHADOW_HEADS = "classify.shadow.heads";
+
+    /** Buckets of the confidence histograms: where a drifting or broken head shows first. */
+    private static final double[] CONFIDENCE_BUCKETS = {0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 0.99};
 
     private final MeterRegistry registry;
     private final Counter predicted;
@@ -41,6 +52,10 @@ public final class ClassifyMetrics {
     private final AtomicLong modelVersion = new AtomicLong();
     private final Counter swaps;
     private final Timer swapDuration;
+    private final AtomicLong canaryVersion = new AtomicLong();
+    private final AtomicLong canaryPercent = new AtomicLong();
+    private final AtomicLong shadowHeads = new AtomicLong();
+    private final Map<String, DistributionSummary> confidence = new ConcurrentHashMap<>();
 
     public ClassifyMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -60,6 +75,12 @@ public final class ClassifyMetrics {
                 .register(registry);
         swaps = Counter.builder(MODEL_SWAPS).description("Model versions switched to").register(registry);
         swapDuration = Timer.builder(MODEL_SWAP_DURATION).description("Decode, validate, load and warm up a version")
+                .register(registry);
+        Gauge.builder(CANARY_VERSION, canaryVersion, AtomicLong::get).description("Canary version, 0 while there is none")
+                .register(registry);
+        Gauge.builder(CANARY_PERCENT, canaryPercent, AtomicLong::get).description("Share of image ids the canary serves, in percent")
+                .register(registry);
+        Gauge.builder(SHADOW_HEADS, shadowHeads, AtomicLong::get).description("Shadow versions scored on every image")
                 .register(registry);
     }
 
@@ -121,6 +142,34 @@ public final class ClassifyMetrics {
     /** An unexpected failure while handling one models-topic record; the watcher carried on. */
     public void modelWatcherError() {
         registry.counter(MODEL_WATCHER_ERRORS).increment();
+    }
+
+    /** The canary (0: none) and shadow heads now in force. */
+    public void rollout(long canary, int percent, int shadows) {
+        canaryVersion.set(canary);
+        canaryPercent.set(percent);
+        shadowHeads.set(shadows);
+    }
+
+    /** {@code images} predictions served by {@code version} in {@code role} (active or canary). */
+    public void served(String role, long version, int images) {
+        if (images > 0) {
+            registry.counter(SERVED, "role", role, "version", Long.toString(version)).increment(images);
+        }
+    }
+
+    /** How often a canary or shadow head named the same label as the active head. */
+    public void agreement(String role, long version, int agreed, int total) {
+        registry.counter(HEAD_AGREEMENT, "role", role, "version", Long.toString(version), "agrees", "true").increment(agreed);
+        registry.counter(HEAD_AGREEMENT, "role", role, "version", Long.toString(version), "agrees", "false").increment(total - agreed);
+    }
+
+    /** The confidence of one prediction of a head, whether or not it was served. */
+    public void confidence(String role, long version, double value) {
+        confidence.computeIfAbsent(role + "/" + version, k -> DistributionSummary.builder(CONFIDENCE)
+                .tags("role", role, "version", Long.toString(version))
+                .description("Confidence of each head's predictions")
+                .serviceLevelObjectives(CONFIDENCE_BUCKETS).register(registry)).record(value);
     }
 
     public void produceError(String topic, String error) {

@@ -5,7 +5,9 @@ import dev.streamclassify.model.artifact.ModelVersion;
 import dev.streamclassify.model.artifact.ModelVersionCodec;
 import dev.streamclassify.model.backbone.Backbone;
 import dev.streamclassify.model.catalog.Activation;
+import dev.streamclassify.model.catalog.Canary;
 import dev.streamclassify.model.catalog.ModelsTopic;
+import dev.streamclassify.model.catalog.Shadow;
 import dev.streamclassify.model.catalog.VersionStore;
 import dev.streamclassify.model.inference.Classifier;
 import dev.streamclassify.model.signing.TrustedKeys;
@@ -41,6 +43,10 @@ import java.util.Optional;
  * restarted instance without a model. Versions wait in a {@link VersionStore} on disk, one on the heap at a time;
  * a second record with other bytes under a version key is refused ({@code version-conflict}). No record can stop the
  * watcher: any failure while handling one is logged and counted ({@value ClassifyMetrics#MODEL_WATCHER_ERRORS}).
+ *
+ * <p>Beside the active version it keeps the {@link RolloutHolder} running what the {@code shadow/} and {@code canary/}
+ * records ask for, loaded and refused the same way; never the active version itself, so activating the canary simply
+ * makes it serve everyone.
  *
  * <p>Thread-safe to start, query and close; owns its consumer and store, not the backbone nor the holder.
  */
@@ -79,10 +85,14 @@ public final class ModelWatcher implements AutoCloseable {
     private final ModelVersionCodec codec = new ModelVersionCodec();
     private final FollowingConsumer follower;
     private final VersionStore store;
+    private final RolloutHolder rollouts;
 
     // state of the watcher thread only
     private final Map<Long, String> refused = new HashMap<>();
     private Activation activation;
+    private Shadow shadow;
+    private Canary canary;
+    private String rolloutInForce = "canary none, shadows []";
     private String servedSha;
     private long waitingFor;
 
@@ -91,12 +101,24 @@ public final class ModelWatcher implements AutoCloseable {
      */
     public ModelWatcher(Settings settings, Map<String, Object> consumerProperties, Backbone backbone, ModelHolder holder,
                         ClassifyMetrics metrics) {
-        this(settings, consumerProperties, backbone, holder, metrics, Classifier::load);
+        this(settings, consumerProperties, backbone, holder, new RolloutHolder(), metrics, Classifier::load);
+    }
+
+    /** @param rollouts where the canary and shadow versions of the models topic are loaded; stays with its owner */
+    public ModelWatcher(Settings settings, Map<String, Object> consumerProperties, Backbone backbone, ModelHolder holder,
+                        RolloutHolder rollouts, ClassifyMetrics metrics) {
+        this(settings, consumerProperties, backbone, holder, rollouts, metrics, Classifier::load);
     }
 
     ModelWatcher(Settings settings, Map<String, Object> consumerProperties, Backbone backbone, ModelHolder holder,
                  ClassifyMetrics metrics, Loader loader) {
+        this(settings, consumerProperties, backbone, holder, new RolloutHolder(), metrics, loader);
+    }
+
+    ModelWatcher(Settings settings, Map<String, Object> consumerProperties, Backbone backbone, ModelHolder holder,
+                 RolloutHolder rollouts, ClassifyMetrics metrics, Loader loader) {
         this.settings = settings;
+        this.rollouts = rollouts;
         this.loader = loader;
         this.backbone = backbone;
         this.holder = holder;
@@ -140,6 +162,8 @@ public final class ModelWatcher implements AutoCloseable {
         // a reconnect re-reads the topic; the store keeps what it has (versions are immutable, tombstones re-apply)
         c.seekToBeginning(partitions);
         activation = null;
+        shadow = null;
+        canary = null;
         Map<TopicPartition, Long> end = c.endOffsets(partitions);
         boolean caughtUp = false;
         LOG.info("Following model {} on {} ({} partitions, {} records to catch up on)", settings.modelName(),
@@ -161,6 +185,11 @@ public final class ModelWatcher implements AutoCloseable {
                     reconcile();
                 } catch (Exception | Error e) {
                     watcherError("choosing the version to serve", e);
+                }
+                try {
+                    reconcileRollout();
+                } catch (Exception | Error e) {
+                    watcherError("choosing the canary and shadow versions", e);
                 }
             }
         }
@@ -195,6 +224,10 @@ public final class ModelWatcher implements AutoCloseable {
                 LOG.error("Refused a second, different record for {}:v{} at {}-{}@{}: versions are immutable, the first "
                         + "one stays", v.model(), v.version(), r.topic(), r.partition(), r.offset());
             }
+        } else if (key instanceof ModelsTopic.ShadowKey) {
+            shadow = r.value() == null ? null : rolloutRecord(r, Shadow::fromJson, Shadow::model);
+        } else if (key instanceof ModelsTopic.CanaryKey) {
+            canary = r.value() == null ? null : rolloutRecord(r, Canary::fromJson, Canary::model);
         } else if (key instanceof ModelsTopic.ActivationKey) {
             if (r.value() == null) {
                 activation = null;
@@ -206,11 +239,65 @@ public final class ModelWatcher implements AutoCloseable {
                     throw new IOException("activation for model " + a.model() + " under the key of " + settings.modelName());
                 }
                 activation = a;
+                // an activation ends shadow and canary, also when it was written without their tombstones
+                shadow = null;
+                canary = null;
             } catch (IOException e) {
                 metrics.modelRecordIgnored("invalid-activation");
                 LOG.warn("Ignoring activation record {}-{}-{}: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
             }
         }
+    }
+
+    private interface Parser<T> {
+        T parse(byte[] json) throws IOException;
+    }
+
+    /** A shadow or canary record, or null (no shadow, no canary) if it is not valid: a bad record ends it. */
+    private <T> T rolloutRecord(ConsumerRecord<String, byte[]> r, Parser<T> parser, java.util.function.Function<T, String> model) {
+        try {
+            T t = parser.parse(r.value());
+            if (!model.apply(t).equals(settings.modelName())) {
+                throw new IOException("record for model " + model.apply(t) + " under the key of " + settings.modelName());
+            }
+            return t;
+        } catch (IOException e) {
+            metrics.modelRecordIgnored("invalid-rollout");
+            LOG.warn("Ignoring {} at {}-{}-{}: {}", r.key(), r.topic(), r.partition(), r.offset(), e.getMessage());
+            return null;
+        }
+    }
+
+    /**
+     * Loads the canary and shadow versions the topic asks for (never the serving version itself) and drops the others.
+     * A version that cannot serve is refused as it would be for activation, and simply not run.
+     */
+    private void reconcileRollout() {
+        long active = holder.current().map(ActiveModel::version).orElse(0L);
+        RolloutHolder.Wanted wanted = new RolloutHolder.Wanted(Optional.ofNullable(canary),
+                shadow == null ? List.of() : shadow.versions());
+        List<Long> now = rollouts.update(wanted, active, this::loadCandidate);
+        int percent = now.get(0) == 0 ? 0 : canary.percent();
+        String described = "canary " + (now.get(0) == 0 ? "none" : "v" + now.get(0) + " at " + percent + "%")
+                + ", shadows " + now.subList(1, now.size());
+        if (!described.equals(rolloutInForce)) {
+            rolloutInForce = described;
+            metrics.rollout(now.get(0), percent, now.size() - 1);
+            LOG.info("Rollout of {} now: {} (active v{})", settings.modelName(), described, active);
+        }
+    }
+
+    private Optional<Classifier> loadCandidate(long version) {
+        Optional<VersionStore.Stored> stored = store.get(settings.modelName(), version);
+        if (stored.isEmpty()) {
+            LOG.warn("Canary or shadow {}:v{} is not on {}; not running it until it is", settings.modelName(), version,
+                    settings.modelsTopic());
+            return Optional.empty();
+        }
+        if (isRefused(stored.get())) {
+            return Optional.empty();
+        }
+        return loadClassifier(stored.get());
     }
 
     private static byte[] lastHeader(ConsumerRecord<String, byte[]> r, String name) {
@@ -270,6 +357,29 @@ public final class ModelWatcher implements AutoCloseable {
         long start = System.nanoTime();
         long version = stored.version();
         String id = settings.modelName() + ":v" + version;
+        Optional<Classifier> loaded = loadClassifier(stored);
+        if (loaded.isEmpty()) {
+            return false;
+        }
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        Optional<ActiveModel> previous;
+        try {
+            previous = holder.swap(loaded.get());
+        } catch (IllegalStateException e) {
+            LOG.info("Not switching to {}: shutting down", id);
+            return true;
+        }
+        servedSha = stored.sha256();
+        metrics.modelSwapped(version, took);
+        LOG.info("Now serving {} (previously {}); loaded and warmed up in {} ms", id,
+                previous.map(ActiveModel::id).orElse("none"), took.toMillis());
+        return true;
+    }
+
+    /** Verifies, decodes, loads and warms up a stored version; a refusal is recorded, logged and counted. */
+    private Optional<Classifier> loadClassifier(VersionStore.Stored stored) {
+        long version = stored.version();
+        String id = settings.modelName() + ":v" + version;
         Classifier classifier = null;
         try {
             byte[] bytes = store.readVerified(stored, settings.trust());
@@ -280,29 +390,17 @@ public final class ModelWatcher implements AutoCloseable {
             }
             classifier = loader.load(mv, backbone);
             classifier.warmUp(settings.warmUpBatchSize());
+            return Optional.of(classifier);
         } catch (ArtifactException e) {
             closeQuietly(classifier);
             refuse(stored, e.reason().code(), e.getMessage());
-            return false;
+            return Optional.empty();
         } catch (Exception | Error e) {
             // native, class-loading and any other failure of one version must not end the watcher
             closeQuietly(classifier);
             refuse(stored, "load-failed", e.toString());
-            return false;
+            return Optional.empty();
         }
-        Duration took = Duration.ofNanos(System.nanoTime() - start);
-        Optional<ActiveModel> previous;
-        try {
-            previous = holder.swap(classifier);
-        } catch (IllegalStateException e) {
-            LOG.info("Not switching to {}: shutting down", id);
-            return true;
-        }
-        servedSha = stored.sha256();
-        metrics.modelSwapped(version, took);
-        LOG.info("Now serving {} (previously {}); loaded and warmed up in {} ms", id,
-                previous.map(ActiveModel::id).orElse("none"), took.toMillis());
-        return true;
     }
 
     private static void closeQuietly(Classifier classifier) {

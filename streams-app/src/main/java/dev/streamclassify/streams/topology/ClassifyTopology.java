@@ -2,6 +2,9 @@ package dev.streamclassify.streams.topology;
 
 import dev.streamclassify.streams.batching.MicroBatcher;
 import dev.streamclassify.streams.batching.Outcome;
+import dev.streamclassify.streams.quality.QualityMetrics;
+import dev.streamclassify.streams.quality.QualitySettings;
+import dev.streamclassify.streams.quality.QualityTopology;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TopologyConfig;
@@ -9,7 +12,13 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 
-/** images -> micro-batched classification -> predictions, with refused images to the dead-letter topic. */
+import java.time.Clock;
+import java.util.Optional;
+
+/**
+ * images -> micro-batched classification -> predictions, with refused images to the dead-letter topic, shadow heads'
+ * predictions to the shadow topic, and (when given quality settings) label feedback to the model-quality topic.
+ */
 public final class ClassifyTopology {
 
     private ClassifyTopology() {
@@ -17,6 +26,14 @@ public final class ClassifyTopology {
 
     /** @param config the configuration the topology will run with (topology-level settings come from it) */
     public static Topology build(ClassifyTopics topics, MicroBatcher batcher, StreamsConfig config) {
+        return build(topics, batcher, Optional.empty(), config);
+    }
+
+    /** Label feedback for its settings, meters and clock. */
+    public record Quality(QualitySettings settings, QualityMetrics metrics, Clock clock) {
+    }
+
+    public static Topology build(ClassifyTopics topics, MicroBatcher batcher, Optional<Quality> quality, StreamsConfig config) {
         StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(config));
 
         // encoded images, keyed by image id (or by nothing)
@@ -27,6 +44,14 @@ public final class ClassifyTopology {
         // one prediction per classified image
         outcomes.flatMapValues(Outcome::predictions, Named.as("predictions-only"))
                 .to(topics.predictions().name(), topics.predictions().produced());
+
+        // what shadow heads would have answered: compared, never served
+        outcomes.flatMapValues(Outcome::shadowPredictions, Named.as("shadow-predictions-only"))
+                .to(topics.shadowPredictions().name(), topics.shadowPredictions().produced());
+
+        // every head's label for each image, judged once the true label arrives
+        quality.ifPresent(q -> QualityTopology.add(builder, outcomes.flatMapValues(Outcome::headVotes, Named.as("head-votes-only")),
+                topics.labels(), topics.modelQuality(), q.settings(), q.metrics(), q.clock()));
 
         // refused images keep their key and bytes; the reason travels in headers
         outcomes.flatMapValues(Outcome::deadLetters, Named.as("dead-letters-only"))

@@ -42,6 +42,11 @@ public final class TopicSetup {
         topics.add(new NewTopic(config.predictionsTopic(), partitions, rf).configs(Map.of(
                 TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(PredictionEvent.MAX_BYTES))));
         topics.add(new NewTopic(config.dlqTopic(), partitions, rf).configs(imageSized));
+        topics.add(new NewTopic(config.shadowPredictionsTopic(), partitions, rf));
+        topics.add(new NewTopic(config.labelsTopic(), partitions, rf));
+        // latest figures per version are what matters: compaction keeps one record per model:vN
+        topics.add(new NewTopic(config.modelQualityTopic(), partitions, rf).configs(Map.of(
+                TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
         topics.add(new NewTopic(config.modelsTopic(), Optional.of(1), rf).configs(Map.of(
                 TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
                 TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(StreamsAppConfig.MODELS_MAX_MESSAGE_BYTES))));

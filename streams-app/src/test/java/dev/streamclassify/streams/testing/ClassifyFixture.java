@@ -5,11 +5,14 @@ import dev.streamclassify.kafka.testkit.Topics;
 import dev.streamclassify.model.artifact.ModelVersion;
 import dev.streamclassify.model.artifact.ModelVersionCodec;
 import dev.streamclassify.model.catalog.Activation;
+import dev.streamclassify.model.catalog.Canary;
 import dev.streamclassify.model.catalog.ModelsTopic;
+import dev.streamclassify.model.catalog.Shadow;
 import dev.streamclassify.model.signing.VersionSignature;
 import dev.streamclassify.model.signing.VersionSigner;
 import dev.streamclassify.model.testing.TestKeys;
 import dev.streamclassify.streams.config.StreamsAppConfig;
+import dev.streamclassify.streams.quality.ModelQuality;
 import dev.streamclassify.streams.topology.ClassifyTopics;
 import dev.streamclassify.streams.topology.PredictionEvent;
 import dev.streamclassify.streams.topology.TopicSetup;
@@ -25,6 +28,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
@@ -88,6 +92,9 @@ public final class ClassifyFixture implements AutoCloseable {
         s.put(StreamsAppConfig.PREDICTIONS_TOPIC, prefix + "-predictions");
         s.put(StreamsAppConfig.DLQ_TOPIC, prefix + "-dlq");
         s.put(StreamsAppConfig.MODELS_TOPIC, prefix + "-models");
+        s.put(StreamsAppConfig.SHADOW_PREDICTIONS_TOPIC, prefix + "-predictions-shadow");
+        s.put(StreamsAppConfig.LABELS_TOPIC, prefix + "-labels");
+        s.put(StreamsAppConfig.MODEL_QUALITY_TOPIC, prefix + "-model-quality");
         s.put(StreamsAppConfig.MODEL_NAME, MODEL);
         s.put(StreamsAppConfig.BATCH_MAX_SIZE, "16");
         s.put(StreamsAppConfig.BATCH_MAX_DELAY_MS, "20");
@@ -136,6 +143,22 @@ public final class ClassifyFixture implements AutoCloseable {
                 new Activation(MODEL, version, "test-" + version, Instant.now()).toJson());
     }
 
+    /** Makes {@code versions} shadow heads, as the trainer's shadow command does. */
+    public void shadow(List<Long> versions) {
+        send(topics().models().name(), null, ModelsTopic.shadowKey(MODEL), new Shadow(MODEL, versions, "test-shadow", Instant.now()).toJson());
+    }
+
+    /** Serves {@code percent} of image ids with {@code version}, as the trainer's canary command does. */
+    public void canary(long version, int percent) {
+        send(topics().models().name(), null, ModelsTopic.canaryKey(MODEL),
+                new Canary(MODEL, version, percent, "test-canary", Instant.now()).toJson());
+    }
+
+    /** A label for an image, as a labelling tool would send it. */
+    public void sendLabel(String imageId, byte[] value) {
+        producer.send(new ProducerRecord<>(topics().labels().name(), imageId, value));
+    }
+
     /** Sends without waiting; {@link #flush()} waits for everything sent. */
     public void sendImage(int partition, String key, byte[] image) {
         producer.send(new ProducerRecord<>(topics().images().name(), partition, key, image));
@@ -163,6 +186,16 @@ public final class ClassifyFixture implements AutoCloseable {
 
     public TopicReader<PredictionEvent> predictions() {
         var t = topics().predictions();
+        return new TopicReader<>(bootstrap, t.name(), t.valueSerde().deserializer());
+    }
+
+    public TopicReader<PredictionEvent> shadowPredictions() {
+        var t = topics().shadowPredictions();
+        return new TopicReader<>(bootstrap, t.name(), t.valueSerde().deserializer());
+    }
+
+    public TopicReader<ModelQuality> modelQuality() {
+        var t = topics().modelQuality();
         return new TopicReader<>(bootstrap, t.name(), t.valueSerde().deserializer());
     }
 

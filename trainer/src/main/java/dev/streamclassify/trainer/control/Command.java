@@ -13,9 +13,9 @@ import java.util.OptionalLong;
  * A control-topic command after strict parsing ({@link CommandParser}): defaults are filled in and every field is
  * valid, so whatever runs a command never re-checks its input.
  */
-public sealed interface Command permits Command.Retrain, Command.Activate {
+public sealed interface Command permits Command.Retrain, Command.Activate, Command.Shadow, Command.Canary {
 
-    /** The wire name, {@code retrain} or {@code activate}; also the {@code command} tag of the metrics. */
+    /** The wire name ({@code retrain}, {@code activate}, {@code shadow}, {@code canary}); also the {@code command} tag of the metrics. */
     String name();
 
     String model();
@@ -68,6 +68,42 @@ public sealed interface Command permits Command.Retrain, Command.Activate {
         @Override
         public String name() {
             return "activate";
+        }
+    }
+
+    /**
+     * Score {@code versions} on every image beside the active version, never serving them; an empty list ends the
+     * shadow. Replaces any earlier shadow set; {@code activate} ends it.
+     */
+    record Shadow(String model, List<Long> versions) implements Command {
+
+        public Shadow {
+            requireModel(model);
+            versions = List.copyOf(versions);
+        }
+
+        @Override
+        public String name() {
+            return "shadow";
+        }
+    }
+
+    /**
+     * Serve {@code percent} of image ids (a stable hash of the id) with {@code version} instead of the active version;
+     * percent 0 ends the canary. {@code activate} ends it too.
+     */
+    record Canary(String model, long version, int percent) implements Command {
+
+        public Canary {
+            requireModel(model);
+            if (version < 1 || percent < 0 || percent > 100) {
+                throw new IllegalArgumentException("version must be >= 1 and percent in [0, 100]");
+            }
+        }
+
+        @Override
+        public String name() {
+            return "canary";
         }
     }
 

@@ -47,6 +47,8 @@ public final class CommandParser {
             "unlabelled");
     private static final Set<String> UNLABELLED_FIELDS = Set.of("topic", "path", "max", "method");
     private static final Set<String> ACTIVATE_FIELDS = Set.of("command", "model", "version");
+    private static final Set<String> SHADOW_FIELDS = Set.of("command", "model", "versions");
+    private static final Set<String> CANARY_FIELDS = Set.of("command", "model", "version", "percent");
     private static final Set<String> DATASET_FIELDS = Set.of("topic", "fromOffset", "toOffset", "path");
 
     private static final ObjectMapper STRICT = JsonMapper.builder()
@@ -86,15 +88,18 @@ public final class CommandParser {
         }
         JsonNode command = root.get("command");
         if (command == null || command.isNull()) {
-            throw new CommandRejectedException("missing field 'command' (retrain or activate)");
+            throw new CommandRejectedException("missing field 'command' (retrain, activate, shadow or canary)");
         }
         if (!command.isTextual()) {
-            throw new CommandRejectedException("field 'command' must be a string (retrain or activate)");
+            throw new CommandRejectedException("field 'command' must be a string (retrain, activate, shadow or canary)");
         }
         return switch (command.textValue()) {
             case "retrain" -> retrain(root);
             case "activate" -> activate(root);
-            default -> throw new CommandRejectedException("unknown command '" + abbreviate(command.textValue()) + "'; known commands: retrain, activate");
+            case "shadow" -> shadow(root);
+            case "canary" -> canary(root);
+            default -> throw new CommandRejectedException("unknown command '" + abbreviate(command.textValue())
+                    + "'; known commands: retrain, activate, shadow, canary");
         };
     }
 
@@ -157,6 +162,36 @@ public final class CommandParser {
             throw new CommandRejectedException("missing field 'version'");
         }
         return new Command.Activate(model, integer(root, "version", 1, Long.MAX_VALUE));
+    }
+
+    private Command.Shadow shadow(JsonNode root) throws CommandRejectedException {
+        onlyFields(root, SHADOW_FIELDS, "shadow command");
+        String model = model(root);
+        JsonNode node = root.get("versions");
+        String rule = "field 'versions' must be an array of at most " + dev.streamclassify.model.catalog.Shadow.MAX_VERSIONS
+                + " distinct integers >= 1 ([] ends the shadow)";
+        if (node == null || !node.isArray() || node.size() > dev.streamclassify.model.catalog.Shadow.MAX_VERSIONS) {
+            throw new CommandRejectedException(rule + ", was " + abbreviate(String.valueOf(node)));
+        }
+        List<Long> versions = new ArrayList<>();
+        for (JsonNode n : node) {
+            if (!n.isIntegralNumber() || !n.canConvertToLong() || n.longValue() < 1 || versions.contains(n.longValue())) {
+                throw new CommandRejectedException(rule + ", was " + abbreviate(node.toString()));
+            }
+            versions.add(n.longValue());
+        }
+        return new Command.Shadow(model, versions);
+    }
+
+    private Command.Canary canary(JsonNode root) throws CommandRejectedException {
+        onlyFields(root, CANARY_FIELDS, "canary command");
+        String model = model(root);
+        for (String field : List.of("version", "percent")) {
+            if (!root.has(field)) {
+                throw new CommandRejectedException("missing field '" + field + "'");
+            }
+        }
+        return new Command.Canary(model, integer(root, "version", 1, Long.MAX_VALUE), (int) integer(root, "percent", 0, 100));
     }
 
     private static String model(JsonNode root) throws CommandRejectedException {

@@ -3,7 +3,9 @@ package dev.streamclassify.trainer.publish;
 import dev.streamclassify.model.artifact.ModelVersion;
 import dev.streamclassify.model.artifact.ModelVersionCodec;
 import dev.streamclassify.model.catalog.Activation;
+import dev.streamclassify.model.catalog.Canary;
 import dev.streamclassify.model.catalog.ModelsTopic;
+import dev.streamclassify.model.catalog.Shadow;
 import dev.streamclassify.model.signing.VersionSignature;
 import dev.streamclassify.model.signing.VersionSigner;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -17,6 +19,7 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -96,9 +99,25 @@ public final class ModelPublisher implements AutoCloseable {
         return record;
     }
 
-    /** Points the model at {@code version}; serving switches once it has validated and warmed that version up. */
+    /**
+     * Points the model at {@code version}; serving switches once it has validated and warmed that version up. An
+     * activation ends any shadow and canary of the model: their tombstones follow it on the single partition.
+     */
     public RecordMetadata activate(String model, long version, String requestId) throws ExecutionException, InterruptedException, TimeoutException {
-        return send(ModelsTopic.activationKey(model), new Activation(model, version, requestId, clock.instant()).toJson());
+        RecordMetadata activation = send(ModelsTopic.activationKey(model), new Activation(model, version, requestId, clock.instant()).toJson());
+        send(ModelsTopic.shadowKey(model), null);
+        send(ModelsTopic.canaryKey(model), null);
+        return activation;
+    }
+
+    /** Makes {@code versions} the model's shadow heads (an empty list ends the shadow). */
+    public RecordMetadata shadow(String model, List<Long> versions, String requestId) throws ExecutionException, InterruptedException, TimeoutException {
+        return send(ModelsTopic.shadowKey(model), new Shadow(model, versions, requestId, clock.instant()).toJson());
+    }
+
+    /** Serves {@code percent} of image ids with {@code version} (0 ends the canary, as a tombstone). */
+    public RecordMetadata canary(String model, long version, int percent, String requestId) throws ExecutionException, InterruptedException, TimeoutException {
+        return send(ModelsTopic.canaryKey(model), percent == 0 ? null : new Canary(model, version, percent, requestId, clock.instant()).toJson());
     }
 
     /** Publishes a version, then activates it: the activation is ordered after the version on the single partition. */

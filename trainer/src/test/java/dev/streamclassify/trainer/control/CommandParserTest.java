@@ -51,6 +51,26 @@ class CommandParserTest {
     }
 
     @Test
+    void parsesShadowAndCanaryOfTheDesign() throws Exception {
+        assertThat(parse("{\"command\":\"shadow\",\"model\":\"default\",\"versions\":[5,6]}"))
+                .isEqualTo(new Command.Shadow("default", List.of(5L, 6L)));
+        assertThat(parse("{\"command\":\"shadow\",\"model\":\"default\",\"versions\":[]}"))
+                .isEqualTo(new Command.Shadow("default", List.of()));
+        assertThat(parse("{\"command\":\"canary\",\"model\":\"default\",\"version\":6,\"percent\":10}"))
+                .isEqualTo(new Command.Canary("default", 6, 10));
+    }
+
+    @Test
+    void refusesMalformedShadowAndCanary() {
+        assertThat(rejection("{\"command\":\"shadow\",\"model\":\"default\",\"versions\":5}")).contains("field 'versions' must be an array");
+        assertThat(rejection("{\"command\":\"shadow\",\"model\":\"default\",\"versions\":[1,2,3,4,5,6,7,8,9]}")).contains("at most 8");
+        assertThat(rejection("{\"command\":\"shadow\",\"model\":\"default\",\"versions\":[0]}")).contains(">= 1");
+        assertThat(rejection("{\"command\":\"canary\",\"model\":\"default\",\"version\":6}")).contains("missing field 'percent'");
+        assertThat(rejection("{\"command\":\"canary\",\"model\":\"default\",\"version\":6,\"percent\":10.5}")).contains("'percent' must be an integer in [0, 100]");
+        assertThat(rejection("{\"command\":\"canary\",\"model\":\"default\",\"version\":6,\"percent\":5,\"share\":1}")).contains("unknown field 'share' in canary command");
+    }
+
+    @Test
     void parsesEveryRetrainField() throws Exception {
         Command c = parse("{\"command\":\"retrain\",\"model\":\"m1\",\"dataset\":{\"topic\":\"training-images\",\"fromOffset\":5,"
                 + "\"toOffset\":9},\"epochs\":3,\"hiddenLayers\":[64,16],\"fineTuneLayers\":0}");

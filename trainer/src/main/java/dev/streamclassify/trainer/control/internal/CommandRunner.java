@@ -110,6 +110,10 @@ final class CommandRunner {
             retrain(request, retrain, cancelled);
         } else if (request.command() instanceof Command.Activate activate) {
             activate(request, activate);
+        } else if (request.command() instanceof Command.Shadow shadow) {
+            shadow(request, shadow);
+        } else if (request.command() instanceof Command.Canary canary) {
+            canary(request, canary);
         }
     }
 
@@ -121,34 +125,83 @@ final class CommandRunner {
     }
 
     private void activate(Request request, Command.Activate cmd) {
-        try {
-            catalog.awaitCaughtUp(admin, config.catchUpTimeout());
-            NavigableSet<Long> versions = catalog.versions(cmd.model());
-            if (versions.isEmpty()) {
-                throw new Rejected("unknown model '" + cmd.model() + "': " + config.modelsTopic() + " has no version of it");
-            }
-            if (!versions.contains(cmd.version())) {
-                throw new Rejected(cmd.model() + " has no version " + cmd.version() + "; retained versions: " + versions);
-            }
-            // what streams-app will do with it: verify, decode, fit the backbone, warm up; report success only if it serves
-            try (Classifier classifier = Classifier.load(codec.decode(catalog.read(cmd.model(), cmd.version(), trust).orElseThrow()), backbone)) {
-                classifier.warmUp(1);
-            } catch (ArtifactException e) {
-                throw new Rejected(cmd.model() + ":v" + cmd.version() + " on " + config.modelsTopic() + " cannot serve ("
-                        + e.reason().code() + "): " + e.getMessage());
-            }
+        runCatalogCommand(request, () -> {
+            requireServable(cmd.model(), cmd.version());
             Long previous = catalog.served(cmd.model()).map(ModelCatalog.Served::version).orElse(null);
             models.activate(cmd.model(), cmd.version(), request.requestId());
             String message = cmd.model() + ":v" + cmd.version() + " activated" + (previous == null ? "" : " (was v" + previous + ")");
             finish(request, State.SUCCEEDED, 1.0, null, message, cmd.version(), RunMetrics.activation(previous));
+        });
+    }
+
+    /** Checks what streams-app will do with a version: verify, decode, fit the backbone, warm up. */
+    private void requireServable(String model, long version) throws Rejected {
+        NavigableSet<Long> versions = catalog.versions(model);
+        if (versions.isEmpty()) {
+            throw new Rejected("unknown model '" + model + "': " + config.modelsTopic() + " has no version of it");
+        }
+        if (!versions.contains(version)) {
+            throw new Rejected(model + " has no version " + version + "; retained versions: " + versions);
+        }
+        try (Classifier classifier = Classifier.load(codec.decode(catalog.read(model, version, trust).orElseThrow()), backbone)) {
+            classifier.warmUp(1);
+        } catch (ArtifactException e) {
+            throw new Rejected(model + ":v" + version + " on " + config.modelsTopic() + " cannot serve ("
+                    + e.reason().code() + "): " + e.getMessage());
+        }
+    }
+
+    /** Shadow heads must load, and the active version is never its own shadow. */
+    private void shadow(Request request, Command.Shadow cmd) {
+        runCatalogCommand(request, () -> {
+            Long active = catalog.served(cmd.model()).map(ModelCatalog.Served::version).orElse(null);
+            for (long v : cmd.versions()) {
+                if (active != null && v == active) {
+                    throw new Rejected(cmd.model() + ":v" + v + " is the active version; a shadow compares other versions with it");
+                }
+                requireServable(cmd.model(), v);
+            }
+            models.shadow(cmd.model(), cmd.versions(), request.requestId());
+            String message = cmd.versions().isEmpty() ? cmd.model() + ": shadow ended"
+                    : cmd.model() + ": versions " + cmd.versions() + " score every image as shadows (active v" + active + ")";
+            finish(request, State.SUCCEEDED, 1.0, null, message, null, null);
+        });
+    }
+
+    /** A canary must load and differ from the active version; percent 0 ends it. */
+    private void canary(Request request, Command.Canary cmd) {
+        runCatalogCommand(request, () -> {
+            Long active = catalog.served(cmd.model()).map(ModelCatalog.Served::version).orElse(null);
+            if (cmd.percent() > 0) {
+                if (active != null && cmd.version() == active) {
+                    throw new Rejected(cmd.model() + ":v" + cmd.version() + " is already the active version");
+                }
+                requireServable(cmd.model(), cmd.version());
+            }
+            models.canary(cmd.model(), cmd.version(), cmd.percent(), request.requestId());
+            String message = cmd.percent() == 0 ? cmd.model() + ": canary ended"
+                    : cmd.model() + ":v" + cmd.version() + " serves " + cmd.percent() + "% of image ids (active v" + active + ")";
+            finish(request, State.SUCCEEDED, 1.0, null, message, cmd.version(), null);
+        });
+    }
+
+    /** A command that reads the caught-up catalog and writes the models topic. */
+    private interface CatalogStep {
+        void run() throws Rejected, Exception;
+    }
+
+    private void runCatalogCommand(Request request, CatalogStep step) {
+        try {
+            catalog.awaitCaughtUp(admin, config.catchUpTimeout());
+            step.run();
         } catch (Rejected e) {
             finish(request, State.REJECTED, 0.0, null, e.getMessage(), null, null);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new CancellationException("activate " + request.requestId() + " interrupted");
+            throw new CancellationException(request.command().name() + " " + request.requestId() + " interrupted");
         } catch (Exception e) {
-            LOG.warn("activate {} failed", request.requestId(), e);
-            finish(request, State.FAILED, 0.0, null, "activate failed: " + e.getMessage(), null, null);
+            LOG.warn("{} {} failed", request.command().name(), request.requestId(), e);
+            finish(request, State.FAILED, 0.0, null, request.command().name() + " failed: " + e.getMessage(), null, null);
         }
     }
 

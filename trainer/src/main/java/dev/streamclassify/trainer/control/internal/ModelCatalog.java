@@ -73,6 +73,9 @@ public final class ModelCatalog implements AutoCloseable {
             before = servedVersion(model);
             if (parsed.get() instanceof ModelsTopic.VersionKey v) {
                 store(r, v);
+            } else if (!(parsed.get() instanceof ModelsTopic.ActivationKey)) {
+                // shadow and canary records: streams-app acts on them; the trainer only writes them
+                return;
             } else if (r.value() == null) {
                 activations.remove(model);
             } else {
