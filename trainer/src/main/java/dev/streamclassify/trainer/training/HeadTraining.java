@@ -80,7 +80,9 @@ public final class HeadTraining {
         Featurizer featurizer = new Featurizer(backbone, 64);
         Features trainF = featurizer.featurize(train, cache, progress);
         Features holdF = featurizer.featurize(holdout, cache, progress);
-        Featurizer.Unlabelled poolF = featurizer.featurizeUnlabelled(pool.images(), cache, progress);
+        // not reported as a step of its own: progress reporters know three steps (train, holdout, head), and a fourth
+        // would take the head's place, so head training would report nothing
+        Featurizer.Unlabelled poolF = featurizer.featurizeUnlabelled(pool.images(), cache, Progress.none());
         SemiSupervised.Result result = SemiSupervised.train(trainF, poolF.x(), head, settings, pool.settings(), progress);
         try (Owned<MultiLayerNetwork> owned = Owned.of(result.head())) {
             MultiLayerNetwork net = owned.net();

@@ -40,7 +40,7 @@ class SemiSupervisedTest {
         Set<String> used = new HashSet<>();
         five.images().forEach(i -> used.add(i.contentHash()));
         List<RawImage> unlabelled = target.images().stream().filter(i -> !used.contains(i.contentHash()))
-                .map(LabelledImage::image).limit(1000).toList();
+                .map(LabelledImage::image).limit(500).toList();
         FeatureCache cache = FeatureCache.inMemory(backbone.info().featureSize());
         Featurizer f = new Featurizer(backbone, 128);
         labelled = f.featurize(five, cache, Progress.none());
@@ -54,22 +54,18 @@ class SemiSupervisedTest {
     }
 
     private static double accuracy(SemiSupervised.Settings s) {
-        SemiSupervised.Result r = SemiSupervised.train(labelled, pool, HeadConfig.DEFAULT, new TrainSettings(20, 64, 300, 5), s, Progress.none());
+        // a small update budget: this test shows the methods learn; SemiSupervisedRetrainTest shows the gain over labels only
+        SemiSupervised.Result r = SemiSupervised.train(labelled, pool, HeadConfig.DEFAULT, new TrainSettings(5, 64, 60, 5), s, Progress.none());
         try (Owned<MultiLayerNetwork> head = Owned.of(r.head())) {
-            double acc = HeadTrainer.evaluate(head.net(), holdout).accuracy();
-            System.out.printf("%s %s accuracy %.4f in %.1f s%n", s.method().wire(), r.pseudoLabelsPerRound(), acc, r.seconds());
-            return acc;
+            return HeadTrainer.evaluate(head.net(), holdout).accuracy();
         }
     }
 
     @Test
-    void selfTrainingOnTheUnlabelledPoolBeatsLabelsOnly() {
-        double labelsOnly = accuracy(SemiSupervised.Settings.LABELS_ONLY);
-        double selfTrained = accuracy(SemiSupervised.Settings.SELF_TRAINING);
-        double spread = accuracy(SemiSupervised.Settings.LABEL_SPREADING);
-
-        assertThat(selfTrained).isGreaterThan(labelsOnly + 0.02);
-        assertThat(spread).isGreaterThan(0.5);
+    void bothMethodsLearnTheTargetClassesFromFiveLabelsAndThePool() {
+        // five classes: chance is 20%
+        assertThat(accuracy(SemiSupervised.Settings.SELF_TRAINING)).isGreaterThan(0.6);
+        assertThat(accuracy(SemiSupervised.Settings.LABEL_SPREADING)).isGreaterThan(0.6);
     }
 
     @Test
@@ -78,8 +74,9 @@ class SemiSupervisedTest {
                 SemiSupervised.Settings.SELF_TRAINING, Progress.none());
         r.head().close();
 
+        // the last round keeps at most 80% of pool / classes per class: 5 x 80 of 500
         assertThat(r.pseudoLabelsPerRound()).hasSize(4).isSorted();
-        assertThat(r.pseudoLabelsPerRound().get(3)).isLessThanOrEqualTo(800);
+        assertThat(r.pseudoLabelsPerRound().get(3)).isLessThanOrEqualTo(400);
     }
 
     @Test
