@@ -39,6 +39,9 @@ final class DocumentedAcls {
         a.topic(user, "predictions", WRITE, DESCRIBE, CREATE);
         a.topic(user, "images-dlq", WRITE, DESCRIBE, CREATE);
         a.topic(user, "models", READ, DESCRIBE, CREATE);
+        a.topic(user, "predictions-shadow", WRITE, DESCRIBE, CREATE);
+        a.topic(user, "labels", READ, DESCRIBE, CREATE);
+        a.topic(user, "model-quality", WRITE, DESCRIBE, CREATE);
         a.allow(user, new ResourcePattern(ResourceType.GROUP, applicationId, PatternType.LITERAL), READ);
         a.allow(user, new ResourcePattern(ResourceType.TOPIC, applicationId + "-", PatternType.PREFIXED),
                 CREATE, READ, WRITE, DELETE, DESCRIBE, DESCRIBE_CONFIGS);
