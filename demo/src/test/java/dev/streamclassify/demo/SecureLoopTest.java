@@ -4,6 +4,7 @@ import dev.streamclassify.kafka.testkit.EmbeddedKafkaBroker;
 import dev.streamclassify.kafka.testkit.SaslSsl;
 import dev.streamclassify.kafka.testkit.TestCertificates;
 import dev.streamclassify.model.backbone.Backbone;
+import dev.streamclassify.model.testing.TestKeys;
 import dev.streamclassify.model.backbone.Backbones;
 import dev.streamclassify.streams.StreamsApp;
 import dev.streamclassify.trainer.cli.TrainerCli;
@@ -72,6 +73,7 @@ class SecureLoopTest {
                 Path settings = work.resolve("trainer.properties");
                 Properties file = new Properties();
                 file.put("bootstrap.servers", broker.bootstrapServers());
+                file.put("models.signing.key", TestKeys.signingKeySetting());
                 security.clientProperties("trainer").forEach((k, v) -> file.put("kafka." + k, String.valueOf(v)));
                 try (OutputStream out = Files.newOutputStream(settings)) {
                     file.store(out, "trainer settings");
