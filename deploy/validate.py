@@ -169,7 +169,9 @@ def check_k8s():
             check(s["metadata"]["name"] in ("streams-app", "trainer"), f"ServiceMonitor/{sm['metadata']['name']}: job label (Service name) is what alerts.yml expects")
     sts = by_kind["StatefulSet"]["streams-app"]
     partitions = int(configmaps["streamclassify-kafka"]["data"]["images.partitions"])
-    check(sts["spec"]["replicas"] <= partitions, f"streams-app replicas ({sts['spec']['replicas']}) <= images partitions ({partitions})")
+    check("replicas" not in sts["spec"], "streams-app StatefulSet leaves replicas to KEDA")
+    scaled = by_kind["ScaledObject"]["streams-app"]["spec"]
+    check(scaled["maxReplicaCount"] == partitions, f"ScaledObject maxReplicaCount ({scaled['maxReplicaCount']}) = images partitions ({partitions})")
     return by_kind
 
 
