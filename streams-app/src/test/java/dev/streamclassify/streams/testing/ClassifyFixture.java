@@ -45,13 +45,15 @@ public final class ClassifyFixture implements AutoCloseable {
     private final String bootstrap;
     private final String prefix;
     private final Path stateDir;
+    private final int partitions;
     private final KafkaProducer<String, byte[]> producer;
     private final ModelVersionCodec codec = new ModelVersionCodec();
 
-    private ClassifyFixture(String bootstrap, String prefix, Path stateDir) {
+    private ClassifyFixture(String bootstrap, String prefix, Path stateDir, int partitions) {
         this.bootstrap = bootstrap;
         this.prefix = prefix;
         this.stateDir = stateDir;
+        this.partitions = partitions;
         this.producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.ACKS_CONFIG, "all",
@@ -60,8 +62,13 @@ public final class ClassifyFixture implements AutoCloseable {
                 new StringSerializer(), new ByteArraySerializer());
     }
 
-    /** Creates the topics of a fresh, uniquely named setup on the shared broker. */
+    /** Creates the topics of a fresh, uniquely named setup on the shared broker, images and outputs with 3 partitions. */
     public static ClassifyFixture create(String name) {
+        return create(name, 3);
+    }
+
+    /** As {@link #create(String)}, with {@code partitions} partitions for images and the outputs. */
+    public static ClassifyFixture create(String name, int partitions) {
         String bootstrap = SharedKafkaBroker.bootstrapServers();
         String prefix = name + "-" + UUID.randomUUID().toString().substring(0, 8);
         Path stateDir;
@@ -70,7 +77,7 @@ public final class ClassifyFixture implements AutoCloseable {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        ClassifyFixture f = new ClassifyFixture(bootstrap, prefix, stateDir);
+        ClassifyFixture f = new ClassifyFixture(bootstrap, prefix, stateDir, partitions);
         Topics.create(bootstrap, TopicSetup.required(f.config(Map.of())));
         return f;
     }
@@ -100,7 +107,7 @@ public final class ClassifyFixture implements AutoCloseable {
         s.put(StreamsAppConfig.BATCH_MAX_DELAY_MS, "20");
         s.put(StreamsAppConfig.HTTP_PORT, "0");
         s.put(StreamsAppConfig.STATE_DIR, stateDir.toString());
-        s.put(StreamsAppConfig.TOPICS_PARTITIONS, "3");
+        s.put(StreamsAppConfig.TOPICS_PARTITIONS, Integer.toString(partitions));
         s.put(StreamsAppConfig.MODELS_TRUSTED_KEYS, TestKeys.trustedKeysSetting());
         s.put("kafka.commit.interval.ms", "200");
         s.putAll(overrides);
