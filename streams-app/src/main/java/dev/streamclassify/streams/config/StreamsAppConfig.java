@@ -56,6 +56,13 @@ public final class StreamsAppConfig extends AbstractConfig {
     public static final String QUALITY_JOIN_WINDOW_MS = "quality.join.window.ms";
     public static final String QUALITY_WINDOW_SIZE = "quality.window.size";
     public static final String QUALITY_EMIT_INTERVAL_MS = "quality.emit.interval.ms";
+    public static final String QUALITY_FORWARD_LABELLED_IMAGES = "quality.forward.labelled.images";
+    public static final String TRAINING_IMAGES_TOPIC = "training.images.topic";
+    public static final String PROMOTION_ENABLED = "promotion.enabled";
+    public static final String PROMOTION_MIN_MARGIN = "promotion.min.margin";
+    public static final String PROMOTION_MIN_LABELLED = "promotion.min.labelled";
+    public static final String CONTROL_TOPIC = "control.topic";
+    public static final String STATUS_TOPIC = "status.topic";
     public static final String MODEL_NAME = "model.name";
     public static final String BACKBONE = "backbone";
     public static final String BATCH_MAX_SIZE = "batch.max.size";
@@ -126,6 +133,27 @@ public final class StreamsAppConfig extends AbstractConfig {
                     "Live quality covers each version's latest this many labelled predictions (a sliding window).")
             .define(QUALITY_EMIT_INTERVAL_MS, Type.LONG, 5_000L, Range.between(10, 3_600_000), Importance.LOW,
                     "Model-quality records and live-accuracy gauges are updated at most this often per changed version.")
+            .define(QUALITY_FORWARD_LABELLED_IMAGES, Type.BOOLEAN, false, Importance.MEDIUM,
+                    "Send each image whose label matched its predictions on to training.images.topic (the image bytes, "
+                            + "read back from the images topic at the prediction's offset, with a label header), so production "
+                            + "labels become training data for the next retrain. The images topic must retain images for "
+                            + "quality.join.window.ms.")
+            .define(TRAINING_IMAGES_TOPIC, Type.STRING, "training-images", matching(TOPIC_NAME, "a legal topic name"), Importance.MEDIUM,
+                    "Where labelled images go when quality.forward.labelled.images is on: the trainer's training data "
+                            + "(key = image id, value = image bytes, header label). Created by the trainer, not here.")
+            .define(PROMOTION_ENABLED, Type.BOOLEAN, false, Importance.MEDIUM,
+                    "Activate a canary or shadow version automatically when its live accuracy beats the active version's "
+                            + "by promotion.min.margin, both over at least promotion.min.labelled labelled images: an activate "
+                            + "command on control.topic (validated by the trainer) and a status event saying why on status.topic.")
+            .define(PROMOTION_MIN_MARGIN, Type.DOUBLE, 0.02, Range.between(0.0, 1.0), Importance.MEDIUM,
+                    "How much higher (0..1, accuracy points / 100) a candidate's live accuracy must be than the active version's.")
+            .define(PROMOTION_MIN_LABELLED, Type.INT, 500, Range.between(1, 100_000), Importance.MEDIUM,
+                    "Labelled images each of the candidate and the active version needs in its window before a promotion; "
+                            + "at most quality.window.size.")
+            .define(CONTROL_TOPIC, Type.STRING, "control", matching(TOPIC_NAME, "a legal topic name"), Importance.LOW,
+                    "The trainer's command topic, where automatic promotions send their activate command.")
+            .define(STATUS_TOPIC, Type.STRING, "training-status", matching(TOPIC_NAME, "a legal topic name"), Importance.LOW,
+                    "The trainer's status topic, where an automatic promotion says why it was made.")
             .define(MODEL_NAME, Type.STRING, "default", matching(ModelVersion.NAME, "a model name " + ModelVersion.NAME.pattern()),
                     Importance.HIGH, "Which model of the models topic this service serves.")
             .define(BACKBONE, Type.STRING, "default", new ConfigDef.NonEmptyString(), Importance.HIGH,
@@ -173,6 +201,10 @@ public final class StreamsAppConfig extends AbstractConfig {
     private StreamsAppConfig(LayeredSettings.Loaded loaded) {
         super(DEF, loaded.declared(), false);
         this.kafka = loaded.kafka();
+        if (promotionEnabled() && promotionMinLabelled() > qualityWindowSize()) {
+            throw new ConfigException(PROMOTION_MIN_LABELLED, promotionMinLabelled(), "must be at most " + QUALITY_WINDOW_SIZE
+                    + " (" + qualityWindowSize() + "): a window never holds more labelled images, so no promotion could happen");
+        }
     }
 
     /** A copy of the declarations, for documentation tools ({@code toRst()}, {@code toHtml()}). */
@@ -268,6 +300,34 @@ public final class StreamsAppConfig extends AbstractConfig {
 
     public Duration qualityEmitInterval() {
         return Duration.ofMillis(getLong(QUALITY_EMIT_INTERVAL_MS));
+    }
+
+    public boolean forwardLabelledImages() {
+        return getBoolean(QUALITY_FORWARD_LABELLED_IMAGES);
+    }
+
+    public String trainingImagesTopic() {
+        return getString(TRAINING_IMAGES_TOPIC);
+    }
+
+    public boolean promotionEnabled() {
+        return getBoolean(PROMOTION_ENABLED);
+    }
+
+    public double promotionMinMargin() {
+        return getDouble(PROMOTION_MIN_MARGIN);
+    }
+
+    public int promotionMinLabelled() {
+        return getInt(PROMOTION_MIN_LABELLED);
+    }
+
+    public String controlTopic() {
+        return getString(CONTROL_TOPIC);
+    }
+
+    public String statusTopic() {
+        return getString(STATUS_TOPIC);
     }
 
     public String modelName() {

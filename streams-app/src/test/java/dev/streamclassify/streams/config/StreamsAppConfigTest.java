@@ -69,6 +69,24 @@ class StreamsAppConfigTest {
     }
 
     @Test
+    void automaticPromotionAndLabelledImageForwardingAreOffByDefaultAndPromotionNeedsReachableEvidence() {
+        StreamsAppConfig c = StreamsAppConfig.of(Map.of());
+        assertThat(c.promotionEnabled()).isFalse();
+        assertThat(c.forwardLabelledImages()).isFalse();
+        assertThat(c.controlTopic()).isEqualTo("control");
+        assertThat(c.statusTopic()).isEqualTo("training-status");
+        assertThat(c.trainingImagesTopic()).isEqualTo("training-images");
+        assertThatThrownBy(() -> StreamsAppConfig.of(Map.of("promotion.enabled", "true", "promotion.min.labelled", "2000",
+                "quality.window.size", "1000")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("promotion.min.labelled").hasMessageContaining("quality.window.size");
+        assertThatThrownBy(() -> StreamsAppConfig.of(Map.of("promotion.min.margin", "1.5")))
+                .hasMessageContaining("promotion.min.margin");
+        assertThat(StreamsAppConfig.of(Map.of("promotion.min.labelled", "2000", "quality.window.size", "1000")).promotionMinLabelled())
+                .as("checked only when promotion is on").isEqualTo(2000);
+    }
+
+    @Test
     void failsNamingTheEnvironmentVariableABadValueCameFrom() {
         assertThatThrownBy(() -> StreamsAppConfig.load(null, Map.of("CLASSIFY_TOP_K", "-1"), new Properties()))
                 .hasMessageContaining("top.k")
