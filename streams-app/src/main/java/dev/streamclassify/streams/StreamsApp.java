@@ -18,6 +18,8 @@ import dev.streamclassify.streams.models.ModelWatcher;
 import dev.streamclassify.streams.models.RolloutHolder;
 import dev.streamclassify.streams.quality.QualityMetrics;
 import dev.streamclassify.streams.quality.QualitySettings;
+import dev.streamclassify.streams.quality.QualityTopology;
+import dev.streamclassify.streams.quality.promotion.PromotionTopology;
 import dev.streamclassify.streams.topology.ClassifyTopics;
 import dev.streamclassify.streams.topology.ClassifyTopology;
 import dev.streamclassify.streams.topology.ErrorHandling;
@@ -107,7 +109,8 @@ public final class StreamsApp implements AutoCloseable {
         Map<String, Object> props = config.streamsProperties();
         ErrorHandling.configure(props, topics.deadLetters().name(), metrics);
         StreamsConfig streamsConfig = new StreamsConfig(props);
-        var quality = new ClassifyTopology.Quality(QualitySettings.from(config), new QualityMetrics(registry), clock);
+        var quality = new ClassifyTopology.Quality(QualitySettings.from(config), new QualityMetrics(registry), clock,
+                QualityTopology.Forwarding.from(config), PromotionTopology.setup(config, models, rollouts, registry, clock));
         this.topology = ClassifyTopology.build(topics, new MicroBatcher(BatchSettings.from(config), models, rollouts, metrics, clock),
                 Optional.of(quality), streamsConfig);
         this.streams = new KafkaStreams(topology, streamsConfig);

@@ -11,22 +11,21 @@ import org.apache.kafka.streams.KeyValue;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Joins labels with the votes of the same image id. Votes wait in a changelogged store for {@code joinWindow}
- * (wall clock from the prediction); a label that finds them emits one {@link Judged} per head, keyed by version, and
+ * (wall clock from the prediction); a label that finds them emits one {@link LabelMatch}, keyed by image id, and
  * removes them, so a second label for the id counts as unmatched. A label with no votes (unknown id, already judged,
  * swept out) or with votes older than the window is counted, never an error. One instance per task.
  */
-final class LabelJoiner implements Processor<String, QualityInput, String, Judged> {
+final class LabelJoiner implements Processor<String, QualityInput, String, LabelMatch> {
 
     static final String STORE = "label-join-votes";
 
     private final QualitySettings settings;
     private final QualityMetrics metrics;
     private final Clock clock;
-    private ProcessorContext<String, Judged> context;
+    private ProcessorContext<String, LabelMatch> context;
     private KeyValueStore<String, HeadVotes> votes;
 
     LabelJoiner(QualitySettings settings, QualityMetrics metrics, Clock clock) {
@@ -36,7 +35,7 @@ final class LabelJoiner implements Processor<String, QualityInput, String, Judge
     }
 
     @Override
-    public void init(ProcessorContext<String, Judged> context) {
+    public void init(ProcessorContext<String, LabelMatch> context) {
         this.context = context;
         this.votes = context.getStateStore(STORE);
         context.schedule(settings.sweepInterval(), PunctuationType.WALL_CLOCK_TIME, now -> sweep());
@@ -64,11 +63,7 @@ final class LabelJoiner implements Processor<String, QualityInput, String, Judge
             return;
         }
         metrics.label("matched");
-        String actual = in.label().label();
-        for (Map.Entry<Long, String> e : v.labels().entrySet()) {
-            Judged j = new Judged(v.model(), e.getKey(), v.role(e.getKey()), e.getValue(), actual);
-            context.forward(record.withKey(Judged.key(v.model(), e.getKey())).withValue(j));
-        }
+        context.forward(record.withValue(new LabelMatch(imageId, v, in.label())));
     }
 
     private boolean expired(HeadVotes v) {

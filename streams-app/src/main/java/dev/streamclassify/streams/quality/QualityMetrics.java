@@ -16,6 +16,7 @@ public final class QualityMetrics {
     public static final String LABELS = "classify.labels";
     public static final String LIVE_ACCURACY = "classify.live.accuracy";
     public static final String LIVE_LABELLED = "classify.live.labelled";
+    public static final String LABELLED_IMAGES = "classify.labelled.images";
 
     private final MeterRegistry registry;
     private final Map<String, AtomicReference<double[]>> versions = new ConcurrentHashMap<>();
@@ -30,6 +31,14 @@ public final class QualityMetrics {
     /** A label record: matched with predictions, unmatched (unknown id), expired (its predictions were too old), or invalid. */
     public void label(String outcome) {
         registry.counter(LABELS, "outcome", outcome).increment();
+    }
+
+    /**
+     * A matched label's image for the training-images topic: {@code forwarded}, or not, because the image is no longer
+     * on the images topic ({@code image-gone}) or its votes did not record where it was ({@code no-source}).
+     */
+    public void labelledImage(String outcome) {
+        registry.counter(LABELLED_IMAGES, "outcome", outcome).increment();
     }
 
     public void quality(ModelQuality q) {

@@ -2,9 +2,12 @@ package dev.streamclassify.streams.topology;
 
 import dev.streamclassify.streams.batching.MicroBatcher;
 import dev.streamclassify.streams.batching.Outcome;
+import dev.streamclassify.streams.quality.HeadVotes;
+import dev.streamclassify.streams.quality.ModelQuality;
 import dev.streamclassify.streams.quality.QualityMetrics;
 import dev.streamclassify.streams.quality.QualitySettings;
 import dev.streamclassify.streams.quality.QualityTopology;
+import dev.streamclassify.streams.quality.promotion.PromotionTopology;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TopologyConfig;
@@ -13,6 +16,7 @@ import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -29,8 +33,16 @@ public final class ClassifyTopology {
         return build(topics, batcher, Optional.empty(), config);
     }
 
-    /** Label feedback for its settings, meters and clock. */
-    public record Quality(QualitySettings settings, QualityMetrics metrics, Clock clock) {
+    /**
+     * Label feedback for its settings, meters and clock; optionally labelled images on to training-images and
+     * automatic promotion.
+     */
+    public record Quality(QualitySettings settings, QualityMetrics metrics, Clock clock,
+                          Optional<QualityTopology.Forwarding> forwarding, Optional<PromotionTopology.Setup> promotion) {
+
+        public Quality(QualitySettings settings, QualityMetrics metrics, Clock clock) {
+            this(settings, metrics, clock, Optional.empty(), Optional.empty());
+        }
     }
 
     public static Topology build(ClassifyTopics topics, MicroBatcher batcher, Optional<Quality> quality, StreamsConfig config) {
@@ -49,9 +61,15 @@ public final class ClassifyTopology {
         outcomes.flatMapValues(Outcome::shadowPredictions, Named.as("shadow-predictions-only"))
                 .to(topics.shadowPredictions().name(), topics.shadowPredictions().produced());
 
-        // every head's label for each image, judged once the true label arrives
-        quality.ifPresent(q -> QualityTopology.add(builder, outcomes.flatMapValues(Outcome::headVotes, Named.as("head-votes-only")),
-                topics.labels(), topics.modelQuality(), q.settings(), q.metrics(), q.clock()));
+        // every head's label for each image (and where the image is), judged once the true label arrives
+        quality.ifPresent(q -> {
+            KStream<String, ModelQuality> qualities = QualityTopology.add(builder, outcomes.flatMapValues(
+                            o -> o instanceof Outcome.Predicted p ? List.of(p.votes().from(p.event().source())) : List.<HeadVotes>of(),
+                            Named.as("head-votes-only")),
+                    topics.labels(), topics.modelQuality(), q.settings(), q.metrics(), q.clock(), q.forwarding());
+            // a candidate that beats the active version on live labels is proposed for activation
+            q.promotion().ifPresent(p -> PromotionTopology.add(qualities, p));
+        });
 
         // refused images keep their key and bytes; the reason travels in headers
         outcomes.flatMapValues(Outcome::deadLetters, Named.as("dead-letters-only"))

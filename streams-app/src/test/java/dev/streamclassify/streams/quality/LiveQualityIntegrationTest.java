@@ -3,15 +3,13 @@ package dev.streamclassify.streams.quality;
 import dev.streamclassify.model.artifact.ModelVersion;
 import dev.streamclassify.model.backbone.Backbone;
 import dev.streamclassify.model.catalog.Canary;
-import dev.streamclassify.model.image.Preprocessor;
-import dev.streamclassify.model.inference.Batch;
-import dev.streamclassify.model.inference.Classifier;
 import dev.streamclassify.model.testing.TestModels;
 import dev.streamclassify.streams.StreamsApp;
 import dev.streamclassify.streams.config.StreamsAppConfig;
 import dev.streamclassify.streams.metrics.ClassifyMetrics;
 import dev.streamclassify.streams.testing.ClassifyFixture;
 import dev.streamclassify.streams.testing.Conditions;
+import dev.streamclassify.streams.testing.OfflinePredictions;
 import dev.streamclassify.streams.testing.TestImages;
 import dev.streamclassify.streams.testing.TopicReader;
 import dev.streamclassify.streams.topology.PredictionEvent;
@@ -57,7 +55,7 @@ class LiveQualityIntegrationTest {
             for (int i = 0; i < IMAGES; i++) {
                 images.put("img-" + i, TestImages.png(i));
             }
-            Map<Long, Map<String, String>> offline = offlinePredictions(backbone, versions, images);
+            Map<Long, Map<String, String>> offline = OfflinePredictions.of(backbone, versions, images);
             // truth: half the images as the canary sees them, the rest spread over the labels, so the versions differ
             Map<String, String> truth = new HashMap<>();
             images.keySet().forEach(id -> truth.put(id, Math.floorMod(id.hashCode(), 2) == 0 ? offline.get(CANARY).get(id)
@@ -140,32 +138,6 @@ class LiveQualityIntegrationTest {
         List<ConsumerRecord<String, ModelQuality>> seen = quality.awaitUntil("model-quality of " + key + " over every image", TIMEOUT,
                 records -> records.stream().anyMatch(r -> r.key().equals(key) && r.value().labelled() == IMAGES));
         return seen.stream().filter(r -> r.key().equals(key) && r.value().labelled() == IMAGES).reduce((a, b) -> b).orElseThrow().value();
-    }
-
-    /** What each version predicts for each image, computed here without Kafka. */
-    private static Map<Long, Map<String, String>> offlinePredictions(Backbone backbone, Map<Long, ModelVersion> versions,
-                                                                     Map<String, byte[]> images) throws Exception {
-        Map<Long, Map<String, String>> out = new HashMap<>();
-        for (var v : versions.entrySet()) {
-            try (Classifier c = Classifier.load(v.getValue(), backbone)) {
-                Preprocessor pre = new Preprocessor(v.getValue().preprocessing());
-                Map<String, String> labels = new HashMap<>();
-                List<String> ids = List.copyOf(images.keySet());
-                for (int from = 0; from < ids.size(); from += 64) {
-                    List<String> chunk = ids.subList(from, Math.min(ids.size(), from + 64));
-                    List<float[]> inputs = new java.util.ArrayList<>();
-                    for (String id : chunk) {
-                        inputs.add(pre.fromEncoded(images.get(id)));
-                    }
-                    var predicted = c.classify(Batch.of(pre.spec(), inputs), 1);
-                    for (int i = 0; i < chunk.size(); i++) {
-                        labels.put(chunk.get(i), predicted.get(i).label());
-                    }
-                }
-                out.put(v.getKey(), labels);
-            }
-        }
-        return out;
     }
 
     private static double gauge(StreamsApp app, String name) {

@@ -16,6 +16,7 @@ import dev.streamclassify.streams.quality.ModelQuality;
 import dev.streamclassify.streams.topology.ClassifyTopics;
 import dev.streamclassify.streams.topology.PredictionEvent;
 import dev.streamclassify.streams.topology.TopicSetup;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -27,6 +28,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -78,7 +80,13 @@ public final class ClassifyFixture implements AutoCloseable {
             throw new java.io.UncheckedIOException(e);
         }
         ClassifyFixture f = new ClassifyFixture(bootstrap, prefix, stateDir, partitions);
-        Topics.create(bootstrap, TopicSetup.required(f.config(Map.of())));
+        StreamsAppConfig config = f.config(Map.of());
+        List<NewTopic> topics = new ArrayList<>(TopicSetup.required(config));
+        // the trainer's topics, which streams-app writes to with automatic promotion and labelled-image forwarding on
+        for (String trainerTopic : List.of(config.controlTopic(), config.statusTopic(), config.trainingImagesTopic())) {
+            topics.add(new NewTopic(trainerTopic, 1, (short) 1));
+        }
+        Topics.create(bootstrap, topics);
         return f;
     }
 
@@ -102,6 +110,9 @@ public final class ClassifyFixture implements AutoCloseable {
         s.put(StreamsAppConfig.SHADOW_PREDICTIONS_TOPIC, prefix + "-predictions-shadow");
         s.put(StreamsAppConfig.LABELS_TOPIC, prefix + "-labels");
         s.put(StreamsAppConfig.MODEL_QUALITY_TOPIC, prefix + "-model-quality");
+        s.put(StreamsAppConfig.CONTROL_TOPIC, prefix + "-control");
+        s.put(StreamsAppConfig.STATUS_TOPIC, prefix + "-training-status");
+        s.put(StreamsAppConfig.TRAINING_IMAGES_TOPIC, prefix + "-training-images");
         s.put(StreamsAppConfig.MODEL_NAME, MODEL);
         s.put(StreamsAppConfig.BATCH_MAX_SIZE, "16");
         s.put(StreamsAppConfig.BATCH_MAX_DELAY_MS, "20");
@@ -204,6 +215,11 @@ public final class ClassifyFixture implements AutoCloseable {
     public TopicReader<ModelQuality> modelQuality() {
         var t = topics().modelQuality();
         return new TopicReader<>(bootstrap, t.name(), t.valueSerde().deserializer());
+    }
+
+    /** Any topic's records as bytes, e.g. the trainer's control or status topic. */
+    public TopicReader<byte[]> bytes(String topic) {
+        return new TopicReader<>(bootstrap, topic, new ByteArrayDeserializer());
     }
 
     public TopicReader<byte[]> deadLetters() {
