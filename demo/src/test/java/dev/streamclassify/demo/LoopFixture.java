@@ -75,6 +75,11 @@ final class LoopFixture {
 
     /** @param client the Kafka client settings of streams-app, e.g. its own user */
     StreamsAppConfig streamsApp(Map<String, Object> client) {
+        return streamsApp(client, Map.of());
+    }
+
+    /** @param settings streams-app settings beyond the loop's own, e.g. automatic promotion */
+    StreamsAppConfig streamsApp(Map<String, Object> client, Map<String, Object> settings) {
         Map<String, Object> s = new HashMap<>();
         s.put(StreamsAppConfig.BOOTSTRAP_SERVERS, bootstrap);
         s.put(StreamsAppConfig.APPLICATION_ID, "loop-classify");
@@ -83,6 +88,7 @@ final class LoopFixture {
         s.put(StreamsAppConfig.TOPICS_PARTITIONS, 2);
         s.put(StreamsAppConfig.MODELS_TRUSTED_KEYS, TestKeys.trustedKeysSetting());
         client.forEach((k, v) -> s.put(StreamsAppConfig.KAFKA_PREFIX + k, v));
+        s.putAll(settings);
         return StreamsAppConfig.of(s);
     }
 
