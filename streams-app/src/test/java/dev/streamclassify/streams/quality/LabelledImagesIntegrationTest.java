@@ -40,7 +40,9 @@ class LabelledImagesIntegrationTest {
              ClassifyFixture fixture = ClassifyFixture.create("labelled-images")) {
             fixture.publish(TestModels.version(backbone, ClassifyFixture.MODEL, 1, LABELS, 1));
             fixture.activate(1);
-            StreamsAppConfig config = fixture.config(Map.of(StreamsAppConfig.QUALITY_FORWARD_LABELLED_IMAGES, "true"));
+            // as k8s/ runs it: a static member named after its pod (the forwarder's own group-less consumer must cope)
+            StreamsAppConfig config = fixture.config(Map.of(StreamsAppConfig.QUALITY_FORWARD_LABELLED_IMAGES, "true",
+                    "kafka.group.instance.id", "streams-app-0"));
             Map<String, byte[]> images = new LinkedHashMap<>();
             for (int i = 0; i < IMAGES; i++) {
                 images.put("img-" + i, TestImages.png(500 + i));
