@@ -20,7 +20,7 @@ import dev.streamclassify.trainer.dataset.FashionMnist;
 import dev.streamclassify.trainer.features.FeatureCache;
 import dev.streamclassify.trainer.publish.ModelPublisher;
 import dev.streamclassify.trainer.training.HeadTraining;
-import dev.streamclassify.trainer.training.Progress;
+import dev.streamclassify.trainer.progress.Progress;
 import dev.streamclassify.trainer.training.TrainSettings;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;

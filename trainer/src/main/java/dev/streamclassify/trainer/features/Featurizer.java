@@ -6,7 +6,7 @@ import dev.streamclassify.model.image.RawImage;
 import dev.streamclassify.model.inference.Batch;
 import dev.streamclassify.trainer.dataset.Dataset;
 import dev.streamclassify.trainer.dataset.LabelledImage;
-import dev.streamclassify.trainer.training.Progress;
+import dev.streamclassify.trainer.progress.Progress;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 

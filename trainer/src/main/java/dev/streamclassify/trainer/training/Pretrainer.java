@@ -1,5 +1,6 @@
 package dev.streamclassify.trainer.training;
 
+import dev.streamclassify.trainer.progress.Progress;
 import dev.streamclassify.model.artifact.ModelBytes;
 import dev.streamclassify.model.backbone.BackboneDescriptor;
 import dev.streamclassify.model.backbone.ConvNets;

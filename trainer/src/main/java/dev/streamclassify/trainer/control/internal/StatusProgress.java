@@ -1,7 +1,7 @@
 package dev.streamclassify.trainer.control.internal;
 
 import dev.streamclassify.trainer.control.StatusEvent;
-import dev.streamclassify.trainer.training.Progress;
+import dev.streamclassify.trainer.progress.Progress;
 
 import java.time.Clock;
 import java.util.Locale;

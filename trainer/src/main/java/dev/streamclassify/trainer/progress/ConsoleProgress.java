@@ -1,4 +1,4 @@
-package dev.streamclassify.trainer.training;
+package dev.streamclassify.trainer.progress;
 
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;

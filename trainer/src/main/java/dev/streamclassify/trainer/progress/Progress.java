@@ -1,4 +1,4 @@
-package dev.streamclassify.trainer.training;
+package dev.streamclassify.trainer.progress;
 
 /**
  * Where long work reports how far it got: a console bar for people, status events for the control loop, nothing
