@@ -11,7 +11,7 @@ import dev.streamclassify.model.signing.SigningKeys;
 import dev.streamclassify.model.signing.VersionSigner;
 import dev.streamclassify.streams.StreamsApp;
 import dev.streamclassify.streams.config.StreamsAppConfig;
-import dev.streamclassify.streams.topology.PredictionEvent;
+import dev.streamclassify.streams.wire.PredictionEvent;
 import dev.streamclassify.trainer.dataset.Dataset;
 import dev.streamclassify.trainer.dataset.FashionMnist;
 import dev.streamclassify.trainer.features.FeatureCache;

@@ -11,7 +11,7 @@ import dev.streamclassify.streams.testing.ClassifyFixture;
 import dev.streamclassify.streams.testing.Conditions;
 import dev.streamclassify.streams.testing.TestImages;
 import dev.streamclassify.streams.testing.TopicReader;
-import dev.streamclassify.streams.topology.PredictionEvent;
+import dev.streamclassify.streams.wire.PredictionEvent;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

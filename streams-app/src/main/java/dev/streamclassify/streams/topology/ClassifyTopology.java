@@ -1,7 +1,7 @@
 package dev.streamclassify.streams.topology;
 
 import dev.streamclassify.streams.batching.MicroBatcher;
-import dev.streamclassify.streams.batching.Outcome;
+import dev.streamclassify.streams.wire.Outcome;
 import dev.streamclassify.streams.quality.QualityMetrics;
 import dev.streamclassify.streams.quality.QualitySettings;
 import dev.streamclassify.streams.quality.QualityTopology;

@@ -1,5 +1,6 @@
 package dev.streamclassify.streams.topology;
 
+import dev.streamclassify.streams.wire.DeadLetters;
 import dev.streamclassify.streams.batching.DrainFailedException;
 import dev.streamclassify.streams.metrics.ClassifyMetrics;
 import org.apache.kafka.clients.consumer.ConsumerRecord;

@@ -1,5 +1,7 @@
 package dev.streamclassify.streams.topology;
 
+import dev.streamclassify.streams.wire.PredictionEvent;
+import dev.streamclassify.streams.wire.DeadLetters;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.streamclassify.model.artifact.ArtifactException;
 import dev.streamclassify.model.artifact.ModelVersion;

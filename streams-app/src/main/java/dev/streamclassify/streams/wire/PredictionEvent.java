@@ -1,4 +1,4 @@
-package dev.streamclassify.streams.topology;
+package dev.streamclassify.streams.wire;
 
 import dev.streamclassify.model.inference.ScoredLabel;
 

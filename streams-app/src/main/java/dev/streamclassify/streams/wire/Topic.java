@@ -1,4 +1,4 @@
-package dev.streamclassify.streams.topology;
+package dev.streamclassify.streams.wire;
 
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.streams.kstream.Consumed;

@@ -1,4 +1,4 @@
-package dev.streamclassify.streams.quality;
+package dev.streamclassify.streams.wire;
 
 import java.time.Instant;
 import java.util.List;

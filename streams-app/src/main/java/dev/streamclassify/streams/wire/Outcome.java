@@ -1,7 +1,5 @@
-package dev.streamclassify.streams.batching;
+package dev.streamclassify.streams.wire;
 
-import dev.streamclassify.streams.quality.HeadVotes;
-import dev.streamclassify.streams.topology.PredictionEvent;
 
 import java.util.Collections;
 import java.util.List;
