@@ -6,7 +6,7 @@ import dev.streamclassify.model.backbone.Backbone;
 import dev.streamclassify.model.backbone.Backbones;
 import dev.streamclassify.model.head.HeadConfig;
 import dev.streamclassify.model.image.ImageEncoder;
-import dev.streamclassify.model.internal.Json;
+import dev.streamclassify.model.format.Json;
 import dev.streamclassify.model.signing.SigningKeys;
 import dev.streamclassify.model.signing.VersionSigner;
 import dev.streamclassify.streams.StreamsApp;

@@ -2,7 +2,7 @@ package dev.streamclassify.trainer.control;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
-import dev.streamclassify.model.internal.Json;
+import dev.streamclassify.model.format.Json;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

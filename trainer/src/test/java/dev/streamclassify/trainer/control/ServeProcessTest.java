@@ -3,7 +3,7 @@ package dev.streamclassify.trainer.control;
 import dev.streamclassify.kafka.testkit.internal.Await;
 import dev.streamclassify.model.backbone.BackboneDescriptor;
 import dev.streamclassify.model.backbone.Backbones;
-import dev.streamclassify.model.internal.Json;
+import dev.streamclassify.model.format.Json;
 import dev.streamclassify.trainer.cli.TrainerCli;
 import dev.streamclassify.trainer.control.StatusEvent.State;
 import dev.streamclassify.trainer.dataset.LabelledImage;

@@ -1,6 +1,6 @@
 package dev.streamclassify.trainer.control.internal;
 
-import dev.streamclassify.model.internal.Json;
+import dev.streamclassify.model.format.Json;
 import dev.streamclassify.trainer.control.Command;
 import dev.streamclassify.trainer.control.CommandParser;
 import dev.streamclassify.trainer.control.CommandRejectedException;

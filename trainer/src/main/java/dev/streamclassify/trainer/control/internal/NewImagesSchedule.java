@@ -1,7 +1,7 @@
 package dev.streamclassify.trainer.control.internal;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.streamclassify.model.internal.Json;
+import dev.streamclassify.model.format.Json;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;

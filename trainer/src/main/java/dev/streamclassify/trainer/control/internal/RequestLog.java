@@ -1,7 +1,7 @@
 package dev.streamclassify.trainer.control.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.streamclassify.model.internal.Json;
+import dev.streamclassify.model.format.Json;
 import dev.streamclassify.trainer.control.StatusEvent;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;

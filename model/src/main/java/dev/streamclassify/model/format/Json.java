@@ -1,4 +1,4 @@
-package dev.streamclassify.model.internal;
+package dev.streamclassify.model.format;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package dev.streamclassify.model.internal;
+package dev.streamclassify.model.format;
 
 import java.io.IOException;
 import java.io.InputStream;

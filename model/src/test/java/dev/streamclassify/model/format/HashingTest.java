@@ -1,4 +1,4 @@
-package dev.streamclassify.model.internal;
+package dev.streamclassify.model.format;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
