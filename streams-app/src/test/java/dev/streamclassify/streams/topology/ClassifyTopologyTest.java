@@ -1,5 +1,6 @@
 package dev.streamclassify.streams.topology;
 
+import dev.streamclassify.model.format.Json;
 import dev.streamclassify.streams.wire.PredictionEvent;
 import dev.streamclassify.streams.wire.DeadLetters;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,7 +16,6 @@ import dev.streamclassify.model.testing.TestModels;
 import dev.streamclassify.streams.batching.BatchSettings;
 import dev.streamclassify.streams.batching.MicroBatchProcessor;
 import dev.streamclassify.streams.batching.MicroBatcher;
-import dev.streamclassify.streams.internal.JsonSerde;
 import dev.streamclassify.streams.metrics.ClassifyMetrics;
 import dev.streamclassify.streams.models.ModelHolder;
 import dev.streamclassify.streams.testing.TestImages;
@@ -253,7 +253,7 @@ class ClassifyTopologyTest {
         images.pipeInput("a1", TestImages.png(1));
         driver.advanceWallClockTime(DELAY);
 
-        JsonNode json = JsonSerde.MAPPER.readTree(predictionJson.readValue().getBytes(StandardCharsets.UTF_8));
+        JsonNode json = Json.MAPPER.readTree(predictionJson.readValue().getBytes(StandardCharsets.UTF_8));
         assertThat(json.fieldNames()).toIterable().containsExactlyInAnyOrder(
                 "imageId", "label", "confidence", "topK", "model", "source", "latencyMs", "timestamp");
         assertThat(json.get("imageId").asText()).isEqualTo("a1");
