@@ -1,6 +1,6 @@
 package dev.streamclassify.trainer.control;
 
-import dev.streamclassify.kafka.testkit.internal.Await;
+import dev.streamclassify.kafka.testkit.Await;
 import dev.streamclassify.model.backbone.Backbone;
 import dev.streamclassify.model.testing.TestModels;
 import dev.streamclassify.trainer.control.StatusEvent.State;

@@ -1,6 +1,6 @@
 package dev.streamclassify.trainer.control;
 
-import dev.streamclassify.kafka.testkit.internal.Await;
+import dev.streamclassify.kafka.testkit.Await;
 import dev.streamclassify.model.backbone.BackboneDescriptor;
 import dev.streamclassify.model.backbone.Backbones;
 import dev.streamclassify.model.format.Json;

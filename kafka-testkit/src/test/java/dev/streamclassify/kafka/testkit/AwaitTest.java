@@ -1,4 +1,4 @@
-package dev.streamclassify.kafka.testkit.internal;
+package dev.streamclassify.kafka.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.streamclassify.kafka.testkit.internal;
+package dev.streamclassify.kafka.testkit;
 
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
@@ -6,7 +6,10 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.TimeoutException;
 
-/** Retries an attempt until it succeeds or a deadline passes: the one way this kit waits for a broker. */
+/**
+ * Retries an attempt until it succeeds or a deadline passes: the one way this kit, and the tests that use it, wait for
+ * a condition (never a sleep). Public because every module's integration tests wait with it.
+ */
 public final class Await {
 
     private static final long BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
