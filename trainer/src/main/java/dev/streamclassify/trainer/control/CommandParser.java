@@ -25,9 +25,19 @@ import java.util.Set;
  */
 public final class CommandParser {
 
-    /** What the service allows; built from {@link TrainerServiceConfig} by {@link #rules(TrainerServiceConfig, Optional)}. */
+    /**
+     * What the service allows, the intake's own settings (the service builds them from its config). The settings the
+     * refusals name, and the head-size limits, are declared here so the parser needs nothing from the service above it.
+     */
     public record Rules(int maxBytes, String trainingImagesTopic, Optional<DataRoot> dataRoot, int defaultEpochs, int maxEpochs,
                         List<Integer> defaultHiddenLayers, String imagesTopic, int maxUnlabelled) {
+
+        public static final String COMMAND_MAX_BYTES = "command.max.bytes";
+        public static final String DATA_ROOT = "data.root";
+        public static final String IMAGES_TOPIC = "images.topic";
+        public static final String TRAINING_IMAGES_TOPIC = "training.images.topic";
+        public static final int MAX_HIDDEN_UNITS = 4096;
+        public static final int MAX_HIDDEN_LAYERS = 4;
 
         public Rules {
             Objects.requireNonNull(trainingImagesTopic, "trainingImagesTopic");
@@ -62,18 +72,13 @@ public final class CommandParser {
         this.rules = rules;
     }
 
-    public static Rules rules(TrainerServiceConfig config, Optional<DataRoot> dataRoot) {
-        return new Rules(config.commandMaxBytes(), config.trainingImagesTopic(), dataRoot, config.defaultEpochs(),
-                config.maxEpochs(), config.defaultHiddenLayers(), config.imagesTopic(), config.unlabelledMaxImages());
-    }
-
     public Command parse(byte[] value) throws CommandRejectedException {
         if (value == null || value.length == 0) {
             throw new CommandRejectedException("command is empty");
         }
         if (value.length > rules.maxBytes()) {
             throw new CommandRejectedException("command is " + value.length + " bytes, limit is " + rules.maxBytes()
-                    + " (" + TrainerServiceConfig.COMMAND_MAX_BYTES + ")");
+                    + " (" + Rules.COMMAND_MAX_BYTES + ")");
         }
         JsonNode root;
         try {
@@ -132,13 +137,13 @@ public final class CommandParser {
                 throw new CommandRejectedException("unlabelled.path must be a string");
             }
             DataRoot root = rules.dataRoot().orElseThrow(() -> new CommandRejectedException(
-                    "path sources are disabled: " + TrainerServiceConfig.DATA_ROOT + " is not set"));
+                    "path sources are disabled: " + Rules.DATA_ROOT + " is not set"));
             source = new Command.Folder(root.resolve(p.textValue()));
         } else {
             JsonNode t = node.get("topic");
             if (!t.isTextual() || !t.textValue().equals(rules.imagesTopic())) {
                 throw new CommandRejectedException("unlabelled.topic must be '" + rules.imagesTopic() + "' ("
-                        + TrainerServiceConfig.IMAGES_TOPIC + "), was " + abbreviate(t.toString()));
+                        + Rules.IMAGES_TOPIC + "), was " + abbreviate(t.toString()));
             }
             source = new Command.RecentImages(t.textValue());
         }
@@ -228,7 +233,7 @@ public final class CommandParser {
                 throw new CommandRejectedException("dataset.path must be a string");
             }
             DataRoot root = rules.dataRoot().orElseThrow(() -> new CommandRejectedException(
-                    "path datasets are disabled: " + TrainerServiceConfig.DATA_ROOT + " is not set"));
+                    "path datasets are disabled: " + Rules.DATA_ROOT + " is not set"));
             return new Command.Folder(root.resolve(p.textValue()));
         }
         JsonNode t = dataset.get("topic");
@@ -237,7 +242,7 @@ public final class CommandParser {
         }
         if (!t.textValue().equals(rules.trainingImagesTopic())) {
             throw new CommandRejectedException("dataset.topic must be '" + rules.trainingImagesTopic() + "' ("
-                    + TrainerServiceConfig.TRAINING_IMAGES_TOPIC + "), was '" + abbreviate(t.textValue()) + "'");
+                    + Rules.TRAINING_IMAGES_TOPIC + "), was '" + abbreviate(t.textValue()) + "'");
         }
         OptionalLong from = dataset.has("fromOffset") ? OptionalLong.of(integer(dataset, "fromOffset", 0, Long.MAX_VALUE, "dataset.")) : OptionalLong.empty();
         OptionalLong to = dataset.has("toOffset") ? OptionalLong.of(integer(dataset, "toOffset", 0, Long.MAX_VALUE, "dataset.")) : OptionalLong.empty();
@@ -249,14 +254,14 @@ public final class CommandParser {
     }
 
     private static List<Integer> hiddenLayers(JsonNode node) throws CommandRejectedException {
-        String rule = "field 'hiddenLayers' must be an array of at most " + TrainerServiceConfig.MAX_HIDDEN_LAYERS
-                + " integers in [1, " + TrainerServiceConfig.MAX_HIDDEN_UNITS + "]";
-        if (!node.isArray() || node.size() > TrainerServiceConfig.MAX_HIDDEN_LAYERS) {
+        String rule = "field 'hiddenLayers' must be an array of at most " + Rules.MAX_HIDDEN_LAYERS
+                + " integers in [1, " + Rules.MAX_HIDDEN_UNITS + "]";
+        if (!node.isArray() || node.size() > Rules.MAX_HIDDEN_LAYERS) {
             throw new CommandRejectedException(rule + ", was " + abbreviate(node.toString()));
         }
         List<Integer> sizes = new ArrayList<>();
         for (JsonNode n : node) {
-            if (!n.isIntegralNumber() || !n.canConvertToInt() || n.intValue() < 1 || n.intValue() > TrainerServiceConfig.MAX_HIDDEN_UNITS) {
+            if (!n.isIntegralNumber() || !n.canConvertToInt() || n.intValue() < 1 || n.intValue() > Rules.MAX_HIDDEN_UNITS) {
                 throw new CommandRejectedException(rule + ", was " + abbreviate(node.toString()));
             }
             sizes.add(n.intValue());

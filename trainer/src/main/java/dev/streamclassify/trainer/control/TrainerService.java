@@ -132,7 +132,7 @@ public final class TrainerService implements AutoCloseable {
         resources.push(requests);
         requests.start();
 
-        control = new ControlPlane(config, new CommandParser(CommandParser.rules(config, dataRoot)), backbone, cache, catalog,
+        control = new ControlPlane(config, new CommandParser(config.commandRules(dataRoot)), backbone, cache, catalog,
                 requests, admin, models, new VersionWriter(config.modelsTopic(), producerProperties, consumerProperties, clock, signer), status, metrics, consumerProperties, clock);
         resources.push(control);
         control.start();

@@ -9,6 +9,7 @@ import dev.streamclassify.service.HttpSettings;
 import dev.streamclassify.service.LayeredSettings;
 import dev.streamclassify.service.MarkdownTable;
 import dev.streamclassify.service.Validators;
+import dev.streamclassify.trainer.control.internal.RetrainSettings;
 import dev.streamclassify.trainer.training.TrainSettings;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -51,17 +52,17 @@ public final class TrainerServiceConfig extends AbstractConfig {
     public static final String CONTROL_TOPIC = "control.topic";
     public static final String STATUS_TOPIC = "status.topic";
     public static final String MODELS_TOPIC = "models.topic";
-    public static final String TRAINING_IMAGES_TOPIC = "training.images.topic";
-    public static final String IMAGES_TOPIC = "images.topic";
+    public static final String TRAINING_IMAGES_TOPIC = CommandParser.Rules.TRAINING_IMAGES_TOPIC;
+    public static final String IMAGES_TOPIC = CommandParser.Rules.IMAGES_TOPIC;
     public static final String UNLABELLED_MAX_IMAGES = "unlabelled.max.images";
     public static final String UNLABELLED_MAX_BYTES = "unlabelled.max.bytes";
-    public static final String DATA_ROOT = "data.root";
+    public static final String DATA_ROOT = CommandParser.Rules.DATA_ROOT;
     public static final String CACHE_DIR = "cache.dir";
     public static final String BACKBONE = "backbone";
     public static final String HTTP_PORT = HttpSettings.PORT;
     public static final String HTTP_BIND_ADDRESS = HttpSettings.BIND_ADDRESS;
     public static final String HTTP_REQUEST_TIMEOUT_MS = HttpSettings.REQUEST_TIMEOUT_MS;
-    public static final String COMMAND_MAX_BYTES = "command.max.bytes";
+    public static final String COMMAND_MAX_BYTES = CommandParser.Rules.COMMAND_MAX_BYTES;
     public static final String HOLDOUT_FRACTION = "holdout.fraction";
     public static final String PROMOTION_MIN_DELTA = "promotion.min.delta";
     public static final String SCHEDULE_NEW_IMAGES = "schedule.new.images";
@@ -95,8 +96,8 @@ public final class TrainerServiceConfig extends AbstractConfig {
     public static final String SYSTEM_PROPERTY_PREFIX = "trainer.";
 
     /** Hidden layers wider than this are almost certainly a typo and would make the head larger than the backbone. */
-    public static final int MAX_HIDDEN_UNITS = 4096;
-    public static final int MAX_HIDDEN_LAYERS = 4;
+    public static final int MAX_HIDDEN_UNITS = CommandParser.Rules.MAX_HIDDEN_UNITS;
+    public static final int MAX_HIDDEN_LAYERS = CommandParser.Rules.MAX_HIDDEN_LAYERS;
 
     /** Kafka settings that one of ours already sets (with what the error says): two names for one thing would only confuse. */
     private static final Map<String, String> SHADOWED = Map.of(
@@ -415,6 +416,19 @@ public final class TrainerServiceConfig extends AbstractConfig {
     /** The head of a command asking for {@code hiddenLayers}; dropout, learning rate and L2 come from here. */
     public HeadConfig head(List<Integer> hiddenLayers) {
         return new HeadConfig(hiddenLayers, getDouble(HEAD_DROPOUT), getDouble(HEAD_LEARNING_RATE), getDouble(HEAD_L2));
+    }
+
+    /** The intake's rules: what a command may ask for. */
+    public CommandParser.Rules commandRules(Optional<DataRoot> dataRoot) {
+        return new CommandParser.Rules(commandMaxBytes(), trainingImagesTopic(), dataRoot, defaultEpochs(), maxEpochs(),
+                defaultHiddenLayers(), imagesTopic(), unlabelledMaxImages());
+    }
+
+    /** The retrain wing's settings; {@code env} resolves {@code env:} key sources. */
+    public RetrainSettings retrainSettings(Map<String, String> env) {
+        return new RetrainSettings(modelsTopic(), catchUpTimeout(), holdoutFraction(), promotionMinDelta(),
+                head(defaultHiddenLayers()), trainSettings(defaultEpochs()), unlabelledMaxBytes(), trainingMaxImages(),
+                trainingMaxPixels(), modelTrust(env));
     }
 
     public int queueMaxCommands() {

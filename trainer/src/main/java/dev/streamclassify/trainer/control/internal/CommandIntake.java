@@ -37,14 +37,14 @@ final class CommandIntake {
     private final CommandParser parser;
     private final RequestLog requests;
     private final StatusPublisher status;
-    private final TrainerMetrics metrics;
+    private final CommandCounts metrics;
     private final Admin admin;
     private final Duration timeout;
     private final Clock clock;
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
     private final int maxPeekBytes;
 
-    CommandIntake(CommandParser parser, int maxCommandBytes, RequestLog requests, StatusPublisher status, TrainerMetrics metrics,
+    CommandIntake(CommandParser parser, int maxCommandBytes, RequestLog requests, StatusPublisher status, CommandCounts metrics,
                   Admin admin, Duration timeout, Clock clock) {
         this.parser = parser;
         this.maxPeekBytes = maxCommandBytes;

@@ -14,7 +14,6 @@ import dev.streamclassify.trainer.control.Command;
 import dev.streamclassify.trainer.control.RunMetrics;
 import dev.streamclassify.trainer.control.StatusEvent;
 import dev.streamclassify.trainer.control.StatusEvent.State;
-import dev.streamclassify.trainer.control.TrainerServiceConfig;
 import dev.streamclassify.trainer.dataset.Dataset;
 import dev.streamclassify.trainer.dataset.DatasetBudget;
 import dev.streamclassify.trainer.dataset.FolderLoadResult;
@@ -67,7 +66,7 @@ final class CommandRunner {
     private static final Logger LOG = LoggerFactory.getLogger(CommandRunner.class);
     private static final int EVAL_BATCH = 64;
 
-    private final TrainerServiceConfig config;
+    private final RetrainSettings settings;
     private final Backbone backbone;
     private final FeatureCache cache;
     private final ModelCatalog catalog;
@@ -76,17 +75,17 @@ final class CommandRunner {
     private final VersionWriter versions;
     private final StatusPublisher status;
     private final RequestLog requests;
-    private final TrainerMetrics metrics;
+    private final RetrainMetrics metrics;
     private final Map<String, Object> consumerProperties;
     private final Clock clock;
     private final ImageDecoder decoder = new ImageDecoder();
     private final ModelVersionCodec codec = new ModelVersionCodec();
     private final TrustedKeys trust;
 
-    CommandRunner(TrainerServiceConfig config, Backbone backbone, FeatureCache cache, ModelCatalog catalog, Admin admin,
-                  ModelPublisher models, VersionWriter versions, StatusPublisher status, RequestLog requests, TrainerMetrics metrics,
+    CommandRunner(RetrainSettings settings, Backbone backbone, FeatureCache cache, ModelCatalog catalog, Admin admin,
+                  ModelPublisher models, VersionWriter versions, StatusPublisher status, RequestLog requests, RetrainMetrics metrics,
                   Map<String, Object> consumerProperties, Clock clock) {
-        this.config = config;
+        this.settings = settings;
         this.backbone = backbone;
         this.cache = cache;
         this.catalog = catalog;
@@ -98,7 +97,7 @@ final class CommandRunner {
         this.metrics = metrics;
         this.consumerProperties = consumerProperties;
         this.clock = clock;
-        this.trust = config.modelTrust(System.getenv());
+        this.trust = settings.trust();
     }
 
     /**
@@ -138,7 +137,7 @@ final class CommandRunner {
     private void requireServable(String model, long version) throws Rejected {
         NavigableSet<Long> versions = catalog.versions(model);
         if (versions.isEmpty()) {
-            throw new Rejected("unknown model '" + model + "': " + config.modelsTopic() + " has no version of it");
+            throw new Rejected("unknown model '" + model + "': " + settings.modelsTopic() + " has no version of it");
         }
         if (!versions.contains(version)) {
             throw new Rejected(model + " has no version " + version + "; retained versions: " + versions);
@@ -146,7 +145,7 @@ final class CommandRunner {
         try (Classifier classifier = Classifier.load(codec.decode(catalog.read(model, version, trust).orElseThrow()), backbone)) {
             classifier.warmUp(1);
         } catch (ArtifactException e) {
-            throw new Rejected(model + ":v" + version + " on " + config.modelsTopic() + " cannot serve ("
+            throw new Rejected(model + ":v" + version + " on " + settings.modelsTopic() + " cannot serve ("
                     + e.reason().code() + "): " + e.getMessage());
         }
     }
@@ -192,7 +191,7 @@ final class CommandRunner {
 
     private void runCatalogCommand(Request request, CatalogStep step) {
         try {
-            catalog.awaitCaughtUp(admin, config.catchUpTimeout());
+            catalog.awaitCaughtUp(admin, settings.catchUpTimeout());
             step.run();
         } catch (Rejected e) {
             finish(request, State.REJECTED, 0.0, null, e.getMessage(), null, null);
@@ -212,7 +211,7 @@ final class CommandRunner {
         try {
             progress.at(0.0, "loading " + describe(cmd.dataset(), request));
             TrainingImages.Loaded data = load(cmd.dataset(), request, cancelled);
-            Dataset.Split split = HoldoutSplit.split(data.dataset(), config.holdoutFraction());
+            Dataset.Split split = HoldoutSplit.split(data.dataset(), settings.holdoutFraction());
             if (split.holdout().size() == 0) {
                 throw new IllegalArgumentException("too few images to hold any out: each class needs at least 2 images");
             }
@@ -224,7 +223,7 @@ final class CommandRunner {
             HeadTraining.Pool headPool = pool == null ? HeadTraining.Pool.NONE
                     : new HeadTraining.Pool(pool.images(), SemiSupervised.Settings.of(cmd.unlabelled().orElseThrow().method()));
             HeadTraining.Outcome trained = HeadTraining.run(backbone, cache, split.train(), split.holdout(), headPool,
-                    config.head(cmd.hiddenLayers()), config.trainSettings(cmd.epochs()),
+                    settings.head(cmd.hiddenLayers()), settings.train(cmd.epochs()),
                     new HeadTraining.FineTune(cmd.fineTuneLayers(), FINE_TUNE_LEARNING_RATE, FINE_TUNE_EPOCHS), cmd.model(), 1, clock, progress);
             cache.flush();
             metrics.featurized(trained.featurized(), trained.fromCache());
@@ -232,7 +231,7 @@ final class CommandRunner {
             progress.at(StatusProgress.TRAINED, String.format(Locale.ROOT,
                     "holdout accuracy %.4f; comparing with the serving version", accuracy));
 
-            catalog.awaitCaughtUp(admin, config.catchUpTimeout());
+            catalog.awaitCaughtUp(admin, settings.catchUpTimeout());
             Gate gate = gate(cmd.model(), split.holdout(), accuracy);
             progress.at(StatusProgress.GATED, "publishing");
             // numbered under the model's writer fence; a rerun after a crash finds its earlier version instead
@@ -295,10 +294,10 @@ final class CommandRunner {
         Set<String> exclude = new HashSet<>();
         labelled.images().forEach(i -> exclude.add(i.contentHash()));
         UnlabelledPool.Loaded pool = u.source() instanceof Command.Folder folder
-                ? UnlabelledPool.folder(folder.path(), u.max(), config.unlabelledMaxBytes(), decoder, exclude)
-                : UnlabelledPool.recent(consumerProperties, ((Command.RecentImages) u.source()).topic(), u.max(), config.unlabelledMaxBytes(),
-                decoder, exclude, config.catchUpTimeout(), cancelled);
-        metrics.unlabelled(pool);
+                ? UnlabelledPool.folder(folder.path(), u.max(), settings.unlabelledMaxBytes(), decoder, exclude)
+                : UnlabelledPool.recent(consumerProperties, ((Command.RecentImages) u.source()).topic(), u.max(), settings.unlabelledMaxBytes(),
+                decoder, exclude, settings.catchUpTimeout(), cancelled);
+        pool.countIn(metrics);
         progress.at(StatusProgress.LOADED, fmt("unlabelled pool: %d images of %d records (%d undecodable, %d repeated, %d also labelled, "
                 + "%d over the byte budget); training with %s", pool.images().size(), pool.records(), pool.skipped(), pool.duplicates(),
                 pool.excluded(), pool.overBudget(), u.method().wire()));
@@ -325,12 +324,12 @@ final class CommandRunner {
             long to = Math.min(end, range.toOffset().orElse(Long.MAX_VALUE));
             ranges.put(tp, new long[]{from, to});
         });
-        return TrainingImages.read(consumerProperties, ranges, decoder, budget(), config.catchUpTimeout(), cancelled);
+        return TrainingImages.read(consumerProperties, ranges, decoder, budget(), settings.catchUpTimeout(), cancelled);
     }
 
     /** A fresh budget per command: images held at the backbone's input size, within the configured bounds. */
     private DatasetBudget budget() {
-        return new DatasetBudget(config.trainingMaxImages(), config.trainingMaxPixels(),
+        return new DatasetBudget(settings.trainingMaxImages(), settings.trainingMaxPixels(),
                 Optional.of(new Preprocessor(backbone.info().preprocessing(), decoder)));
     }
 
@@ -339,7 +338,7 @@ final class CommandRunner {
         partitions.forEach(tp -> earliest.put(tp, OffsetSpec.earliest()));
         try {
             Map<TopicPartition, Long> out = new HashMap<>();
-            admin.listOffsets(earliest).all().get(config.catchUpTimeout().toMillis(), TimeUnit.MILLISECONDS)
+            admin.listOffsets(earliest).all().get(settings.catchUpTimeout().toMillis(), TimeUnit.MILLISECONDS)
                     .forEach((tp, info) -> out.put(tp, info.offset()));
             return out;
         } catch (ExecutionException | TimeoutException e) {
@@ -362,7 +361,7 @@ final class CommandRunner {
     }
 
     private Gate gate(String model, Dataset holdout, double accuracy) {
-        double delta = config.promotionMinDelta();
+        double delta = settings.promotionMinDelta();
         Optional<ModelCatalog.Served> served = catalog.served(model);
         if (served.isEmpty()) {
             return new Gate(true, null, null, false,
@@ -372,7 +371,7 @@ final class CommandRunner {
         boolean pinned = served.get().activation().isPresent();
         if (!catalog.has(model, active)) {
             return new Gate(true, active, null, !pinned,
-                    fmt("holdout accuracy %.4f; active v%d is not on %s, nothing to compare with", accuracy, active, config.modelsTopic()));
+                    fmt("holdout accuracy %.4f; active v%d is not on %s, nothing to compare with", accuracy, active, settings.modelsTopic()));
         }
         double activeAccuracy;
         try (Classifier classifier = Classifier.load(codec.decode(catalog.read(model, active, trust).orElseThrow()), backbone)) {

@@ -23,7 +23,7 @@ public final class ControlPlane implements AutoCloseable {
     public ControlPlane(TrainerServiceConfig config, CommandParser parser, Backbone backbone, FeatureCache cache,
                         ModelCatalog catalog, RequestLog requests, Admin admin, ModelPublisher models, VersionWriter versions, StatusPublisher status,
                         TrainerMetrics metrics, Map<String, Object> consumerProperties, Clock clock) {
-        CommandRunner runner = new CommandRunner(config, backbone, cache, catalog, admin, models, versions, status, requests, metrics,
+        CommandRunner runner = new CommandRunner(config.retrainSettings(System.getenv()), backbone, cache, catalog, admin, models, versions, status, requests, metrics,
                 consumerProperties, clock);
         CommandIntake intake = new CommandIntake(parser, config.commandMaxBytes(), requests, status, metrics, admin,
                 config.catchUpTimeout(), clock);

@@ -16,7 +16,7 @@ import java.util.function.Supplier;
  * The trainer's meters, named once here. Per-model gauges are registered the first time a model shows up. ND4J keeps
  * tensors off-heap, out of sight of JVM memory metrics, so JavaCPP's own accounting is exported too. Thread-safe.
  */
-public final class TrainerMetrics {
+public final class TrainerMetrics implements RetrainMetrics {
 
     public static final String COMMANDS = "trainer.commands";
     public static final String TRAINING = "trainer.training";
@@ -41,36 +41,31 @@ public final class TrainerMetrics {
         new JavaCppMetrics().bindTo(registry);
     }
 
-    /** @param outcome succeeded, failed, rejected, duplicate or interrupted */
+    @Override
     public void command(String command, String outcome) {
         Counter.builder(COMMANDS).description("Control commands by outcome").tag("command", command).tag("outcome", outcome)
                 .register(registry).increment();
     }
 
+    @Override
     public void training(Duration took, String outcome) {
         Timer.builder(TRAINING).description("Retrain runs, data loading to publication").tag("outcome", outcome)
                 .register(registry).record(took);
     }
 
+    @Override
     public void featurized(int computed, int fromCache) {
         featurized.increment(computed);
         cacheHits.increment(fromCache);
     }
 
-    /** What one unlabelled pool read: images used, and records left out by reason. */
-    void unlabelled(UnlabelledPool.Loaded pool) {
-        unlabelledCount("used", pool.images().size());
-        unlabelledCount("undecodable", pool.skipped());
-        unlabelledCount("duplicate", pool.duplicates());
-        unlabelledCount("labelled", pool.excluded());
-        unlabelledCount("over-budget", pool.overBudget());
-    }
-
-    private void unlabelledCount(String outcome, int n) {
+    @Override
+    public void unlabelled(String outcome, int n) {
         Counter.builder(UNLABELLED).description("Unlabelled images read for semi-supervised retrains, by outcome")
                 .tag("outcome", outcome).register(registry).increment(n);
     }
 
+    @Override
     public void holdoutAccuracy(String model, double accuracy) {
         accuracyBits.computeIfAbsent(model, m -> {
             AtomicLong bits = new AtomicLong(Double.doubleToLongBits(Double.NaN));

@@ -47,6 +47,15 @@ final class UnlabelledPool {
         Loaded {
             images = List.copyOf(images);
         }
+
+        /** Counts what this read: images used, and records left out by reason. */
+        void countIn(RetrainMetrics metrics) {
+            metrics.unlabelled("used", images.size());
+            metrics.unlabelled("undecodable", skipped);
+            metrics.unlabelled("duplicate", duplicates);
+            metrics.unlabelled("labelled", excluded);
+            metrics.unlabelled("over-budget", overBudget);
+        }
     }
 
     private UnlabelledPool() {
