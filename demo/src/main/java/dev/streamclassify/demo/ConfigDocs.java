@@ -1,7 +1,7 @@
 package dev.streamclassify.demo;
 
 import dev.streamclassify.streams.config.StreamsAppConfig;
-import dev.streamclassify.trainer.control.TrainerServiceConfig;
+import dev.streamclassify.trainer.control.service.TrainerServiceConfig;
 
 /** Prints the settings tables that README.md embeds; a test keeps README in step with the config classes. */
 public final class ConfigDocs {
