@@ -31,6 +31,7 @@ import dev.streamclassify.trainer.training.SemiSupervised;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -399,7 +400,10 @@ public final class CommandRunner {
             List<LabelledImage> chunk = images.subList(from, Math.min(images.size(), from + EVAL_BATCH));
             List<float[]> inputs = new ArrayList<>(chunk.size());
             chunk.forEach(img -> inputs.add(pre.apply(img.image())));
-            List<Prediction> predictions = classifier.classify(Batch.of(pre.spec(), inputs), 1);
+            List<Prediction> predictions;
+            try (INDArray batch = Batch.of(pre.spec(), inputs)) {
+                predictions = classifier.classify(batch, 1);
+            }
             for (int i = 0; i < chunk.size(); i++) {
                 if (predictions.get(i).label().equals(chunk.get(i).label())) {
                     correct++;
