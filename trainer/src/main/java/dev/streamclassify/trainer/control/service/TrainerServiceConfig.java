@@ -9,7 +9,6 @@ import dev.streamclassify.model.signing.TrustedKeys;
 import dev.streamclassify.model.signing.VersionSigner;
 import dev.streamclassify.service.HttpSettings;
 import dev.streamclassify.service.LayeredSettings;
-import dev.streamclassify.service.MarkdownTable;
 import dev.streamclassify.service.Validators;
 import dev.streamclassify.trainer.control.retrain.RetrainSettings;
 import dev.streamclassify.trainer.training.TrainSettings;
@@ -34,7 +33,6 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 
-import static dev.streamclassify.service.MarkdownTable.code;
 import static dev.streamclassify.service.Validators.TOPIC_NAME;
 import static dev.streamclassify.service.Validators.matching;
 
@@ -237,18 +235,12 @@ public final class TrainerServiceConfig extends AbstractConfig {
         return SETTINGS.envName(setting);
     }
 
-    /** The settings table of the README, generated so that it cannot drift from the declarations. */
+    /** The settings table of docs/configuration.md, generated so that it cannot drift from the declarations. */
     public static String markdownTable() {
-        MarkdownTable table = new MarkdownTable("setting", "env", "default", "valid", "doc");
-        for (ConfigDef.ConfigKey k : DEF.configKeys().values()) {
-            Object def = k.hasDefault() ? k.defaultValue : null;
-            String shown = def instanceof List<?> l ? String.join(",", l.stream().map(String::valueOf).toList()) : String.valueOf(def);
-            table.row(code(k.name), code(envName(k.name)), code(shown), k.validator == null ? "" : k.validator.toString(),
-                    k.documentation);
-        }
-        return table + "| `kafka.*` | `TRAINER_KAFKA_*` | | | Passed, without the prefix, to the Kafka clients that know the setting "
-                + "(TLS and SASL settings reach every client); `kafka.consumer.*`, `kafka.producer.*`, `kafka.admin.*` "
-                + "reach one kind of client only and win over the shared setting. |\n";
+        return SETTINGS.markdownTable("any consumer, producer or admin setting",
+                "Passed, without the prefix, to the Kafka clients that know the setting (TLS and SASL settings reach every "
+                + "client); `kafka.consumer.*`, `kafka.producer.*`, `kafka.admin.*` reach one kind of client only and win "
+                + "over the shared setting.");
     }
 
     /** Values of settings the Kafka clients declare are checked by their own declarations; unknown names pass. */
