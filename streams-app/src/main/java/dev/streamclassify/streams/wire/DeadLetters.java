@@ -20,13 +20,13 @@ public final class DeadLetters {
     private DeadLetters() {
     }
 
-    public static Headers headers(String reason, String message, String topic, int partition, long offset) {
+    public static Headers headers(DeadLetterReason reason, String message, String topic, int partition, long offset) {
         String text = message == null ? "" : message;
         if (text.length() > MAX_MESSAGE_CHARS) {
             text = text.substring(0, MAX_MESSAGE_CHARS);
         }
         Headers h = new RecordHeaders();
-        h.add(REASON, utf8(reason));
+        h.add(REASON, utf8(reason.code()));
         h.add(MESSAGE, utf8(text));
         h.add(SOURCE_TOPIC, utf8(topic));
         h.add(SOURCE_PARTITION, utf8(Integer.toString(partition)));

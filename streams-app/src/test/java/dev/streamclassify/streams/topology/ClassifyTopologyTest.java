@@ -2,6 +2,7 @@ package dev.streamclassify.streams.topology;
 
 import dev.streamclassify.model.format.Json;
 import dev.streamclassify.streams.wire.PredictionEvent;
+import dev.streamclassify.streams.wire.DeadLetterReason;
 import dev.streamclassify.streams.wire.DeadLetters;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.streamclassify.model.artifact.ArtifactException;
@@ -286,7 +287,7 @@ class ClassifyTopologyTest {
         TestRecord<String, byte[]> dead = deadLetters.readRecord();
         assertThat(dead.key()).isNull();
         assertThat(dead.value()).isEqualTo(png);
-        assertThat(header(dead.headers(), DeadLetters.REASON)).isEqualTo(MicroBatchProcessor.KEY_TOO_LONG);
+        assertThat(header(dead.headers(), DeadLetters.REASON)).isEqualTo(DeadLetterReason.KEY_TOO_LONG.code());
         assertThat(header(dead.headers(), DeadLetters.MESSAGE)).contains(String.valueOf(MicroBatchProcessor.MAX_KEY_BYTES + 1));
         assertThat(header(dead.headers(), DeadLetters.SOURCE_OFFSET)).isEqualTo("0");
         assertThat(predictions.readRecordsToList()).extracting(r -> r.value().source().offset()).containsExactly(1L);
