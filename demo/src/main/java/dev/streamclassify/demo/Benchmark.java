@@ -11,6 +11,7 @@ import dev.streamclassify.model.image.ImageEncoder;
 import dev.streamclassify.model.image.Preprocessor;
 import dev.streamclassify.model.inference.Batch;
 import dev.streamclassify.model.inference.Classifier;
+import dev.streamclassify.model.inference.Prediction;
 import dev.streamclassify.model.signing.SigningKeys;
 import dev.streamclassify.model.signing.VersionSigner;
 import dev.streamclassify.streams.StreamsApp;
@@ -20,7 +21,7 @@ import dev.streamclassify.trainer.dataset.FashionMnist;
 import dev.streamclassify.trainer.features.FeatureCache;
 import dev.streamclassify.trainer.publish.ModelPublisher;
 import dev.streamclassify.trainer.training.HeadTraining;
-import dev.streamclassify.trainer.training.Progress;
+import dev.streamclassify.trainer.progress.Progress;
 import dev.streamclassify.trainer.training.TrainSettings;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -179,12 +180,12 @@ public final class Benchmark {
         double single;
         try (Classifier c = Classifier.load(trained.version(), backbone)) {
             c.warmUp(32);
-            single = rate(inputs, 1, b -> c.classify(Batch.of(pre.spec(), b), 3));
-            opsBatched = rate(inputs, 32, b -> c.classify(Batch.of(pre.spec(), b), 3));
+            single = rate(inputs, 1, b -> classify(c, Batch.of(pre.spec(), b)));
+            opsBatched = rate(inputs, 32, b -> classify(c, Batch.of(pre.spec(), b)));
         }
         String path = backbone.inference().path();
-        double opsBackbone = rate(inputs, 32, b -> backbone.features(Batch.of(pre.spec(), b)));
-        double layers = rate(inputs, 32, b -> backbone.layerFeatures(Batch.of(pre.spec(), b)));
+        double opsBackbone = rate(inputs, 32, b -> closing(Batch.of(pre.spec(), b), backbone::features));
+        double layers = rate(inputs, 32, b -> closing(Batch.of(pre.spec(), b), backbone::layerFeatures));
         row("bare forward pass, " + name, "backbone + head, batch 32 vs batch 1 (" + path + ")",
                 String.format("%.0f vs %.0f img/s", opsBatched, single), String.format("%.1fx", opsBatched / single));
         row("bare backbone, " + name, "nd4j ops vs DL4J layers, batch 32",
@@ -212,6 +213,19 @@ public final class Benchmark {
             done = to;
         }
         return done / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    private static List<Prediction> classify(Classifier c, INDArray batch) {
+        try (batch) {
+            return c.classify(batch, 3);
+        }
+    }
+
+    /** {@code pass} on a batch that is closed afterwards; the pass's own output is released by {@link #rate}. */
+    private static INDArray closing(INDArray batch, Function<INDArray, INDArray> pass) {
+        try (batch) {
+            return pass.apply(batch);
+        }
     }
 
     private static void release(Object out) {

@@ -1,9 +1,9 @@
 package dev.streamclassify.demo;
 
 import dev.streamclassify.streams.config.StreamsAppConfig;
-import dev.streamclassify.trainer.control.TrainerServiceConfig;
+import dev.streamclassify.trainer.control.service.TrainerServiceConfig;
 
-/** Prints the settings tables that README.md embeds; a test keeps README in step with the config classes. */
+/** Prints the settings tables that docs/configuration.md embeds; ReadmeTest keeps that page in step with the config classes. */
 public final class ConfigDocs {
 
     private ConfigDocs() {

@@ -9,14 +9,14 @@ import dev.streamclassify.model.signing.SigningKeys;
 import dev.streamclassify.model.signing.VersionSigner;
 import dev.streamclassify.streams.StreamsApp;
 import dev.streamclassify.streams.config.StreamsAppConfig;
-import dev.streamclassify.trainer.control.TrainerService;
-import dev.streamclassify.trainer.control.TrainerServiceConfig;
+import dev.streamclassify.trainer.control.service.TrainerService;
+import dev.streamclassify.trainer.control.service.TrainerServiceConfig;
 import dev.streamclassify.trainer.dataset.Dataset;
 import dev.streamclassify.trainer.dataset.FashionMnist;
 import dev.streamclassify.trainer.features.FeatureCache;
 import dev.streamclassify.trainer.publish.ModelPublisher;
 import dev.streamclassify.trainer.training.HeadTraining;
-import dev.streamclassify.trainer.training.Progress;
+import dev.streamclassify.trainer.progress.Progress;
 import dev.streamclassify.trainer.training.TrainSettings;
 
 import java.nio.file.Files;

@@ -7,21 +7,33 @@ import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** README's settings table is generated from the config class; this keeps the two from drifting apart. */
+/**
+ * README keeps the story, the two commands and links; the settings tables live in docs/configuration.md, generated
+ * from the config classes. This keeps the page from drifting from the declarations and README from losing the way there.
+ */
 class ReadmeTest {
 
     private static String readme() throws Exception {
         return Files.readString(Path.of("..", "README.md"));
     }
 
-    @Test
-    void readmeCarriesTheGeneratedStreamsAppSettingsTable() throws Exception {
-        assertThat(readme()).contains(ConfigDocs.streamsApp());
+    private static String configurationPage() throws Exception {
+        return Files.readString(Path.of("..", "docs", "configuration.md"));
     }
 
     @Test
-    void readmeCarriesTheGeneratedTrainerServiceSettingsTable() throws Exception {
-        assertThat(readme()).contains(ConfigDocs.trainerService());
+    void configurationPageCarriesTheGeneratedStreamsAppSettingsTable() throws Exception {
+        assertThat(configurationPage()).contains(ConfigDocs.streamsApp());
+    }
+
+    @Test
+    void configurationPageCarriesTheGeneratedTrainerServiceSettingsTable() throws Exception {
+        assertThat(configurationPage()).contains(ConfigDocs.trainerService());
+    }
+
+    @Test
+    void readmeLinksTheSettingsInsteadOfCopyingThem() throws Exception {
+        assertThat(readme()).contains("(docs/configuration.md)").doesNotContain("| Setting | Environment variable |");
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -106,6 +107,28 @@ public final class LayeredSettings {
     /** {@code batch.max.size} becomes {@code <envPrefix>BATCH_MAX_SIZE}. */
     public String envName(String setting) {
         return envPrefix + setting.toUpperCase(Locale.ROOT).replace('.', '_');
+    }
+
+    /**
+     * The settings table of docs/configuration.md, generated from the declarations so that it cannot drift from them:
+     * one row per setting, then the {@value #KAFKA_PREFIX}* pass-through with {@code kafkaValues} and {@code kafkaDoc}.
+     * Both apps' tables come from here, so they read alike.
+     */
+    public String markdownTable(String kafkaValues, String kafkaDoc) {
+        MarkdownTable table = new MarkdownTable("Setting", "Environment variable", "Type", "Default", "Valid values", "Description");
+        for (ConfigDef.ConfigKey key : def.configKeys().values()) {
+            table.row(MarkdownTable.code(key.name), MarkdownTable.code(envName(key.name)), key.type.name().toLowerCase(Locale.ROOT),
+                    key.hasDefault() ? MarkdownTable.code(shown(key.defaultValue)) : "(required)",
+                    key.validator == null ? "" : MarkdownTable.escape(key.validator.toString()),
+                    MarkdownTable.escape(key.documentation));
+        }
+        return table.row(MarkdownTable.code(KAFKA_PREFIX + "*"), MarkdownTable.code(envName(KAFKA_PREFIX) + "*"), "", "",
+                kafkaValues, kafkaDoc).toString();
+    }
+
+    /** A default as a user would type it: lists comma-separated, as the settings file takes them. */
+    private static String shown(Object value) {
+        return value instanceof List<?> list ? String.join(",", list.stream().map(String::valueOf).toList()) : String.valueOf(value);
     }
 
     /** Settings given directly, e.g. by tests: declared names and {@code kafka.*} pass-through, each sourced "setting name". */

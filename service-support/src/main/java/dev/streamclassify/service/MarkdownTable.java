@@ -1,7 +1,7 @@
 package dev.streamclassify.service;
 
 /**
- * A GitHub-flavoured markdown table, built row by row, for the settings tables README embeds. Cells are written as
+ * A GitHub-flavoured markdown table, built row by row, for the settings tables docs/configuration.md embeds. Cells are written as
  * given: {@link #code} and {@link #escape} prepare them. Not thread-safe.
  */
 public final class MarkdownTable {

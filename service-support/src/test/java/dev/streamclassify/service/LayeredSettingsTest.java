@@ -134,4 +134,22 @@ class LayeredSettingsTest {
         assertThat(LayeredSettings.describe(Map.of("topic", "images"), Map.of("sasl.jaas.config", "secret")))
                 .containsExactly(Map.entry("kafka.sasl.jaas.config", "(set)"), Map.entry("topic", "images"));
     }
+
+    @Test
+    void settingsTableHasARowPerSettingThenTheKafkaPassThrough() {
+        ConfigDef def = new ConfigDef()
+                .define("top.k", Type.INT, 3, Range.between(1, 1000), Importance.HIGH, "Best labels, <k> of them | at most 1000.")
+                .define("trusted.keys", Type.LIST, "", Importance.LOW, "Keys.")
+                .define("layers", Type.LIST, "256,64", Importance.LOW, "Sizes.");
+
+        String md = LayeredSettings.of(def, "APP_", "app.").markdownTable("any client setting", "Passed on.");
+
+        assertThat(md.lines().toList()).containsExactly(
+                "| Setting | Environment variable | Type | Default | Valid values | Description |",
+                "|---|---|---|---|---|---|",
+                "| `top.k` | `APP_TOP_K` | int | `3` | [1,...,1000] | Best labels, &lt;k&gt; of them \\| at most 1000. |",
+                "| `trusted.keys` | `APP_TRUSTED_KEYS` | list | \"\" |  | Keys. |",
+                "| `layers` | `APP_LAYERS` | list | `256,64` |  | Sizes. |",
+                "| `kafka.*` | `APP_KAFKA_*` |  |  | any client setting | Passed on. |");
+    }
 }

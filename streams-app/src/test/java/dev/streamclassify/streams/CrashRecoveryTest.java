@@ -3,15 +3,15 @@ package dev.streamclassify.streams;
 import dev.streamclassify.model.backbone.Backbone;
 import dev.streamclassify.model.backbone.BackboneDescriptor;
 import dev.streamclassify.model.backbone.Backbones;
+import dev.streamclassify.model.format.Json;
 import dev.streamclassify.model.testing.TestModels;
 import dev.streamclassify.streams.config.StreamsAppConfig;
-import dev.streamclassify.streams.internal.JsonSerde;
 import dev.streamclassify.streams.testing.ChildApp;
 import dev.streamclassify.streams.testing.ClassifyFixture;
 import dev.streamclassify.streams.testing.Conditions;
 import dev.streamclassify.streams.testing.TestImages;
 import dev.streamclassify.streams.testing.TopicReader;
-import dev.streamclassify.streams.topology.PredictionEvent;
+import dev.streamclassify.streams.wire.PredictionEvent;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -60,7 +60,7 @@ class CrashRecoveryTest {
     static void writeBackbone() throws Exception {
         Files.write(backboneDir.resolve("tiny.zip"), TestModels.tinyBackboneBytes(21));
         descriptor = backboneDir.resolve("backbone.json");
-        JsonSerde.MAPPER.writeValue(descriptor.toFile(),
+        Json.MAPPER.writeValue(descriptor.toFile(),
                 new BackboneDescriptor("tiny-21", "tiny.zip", TestModels.CUT, TestModels.MNIST_SPEC, Map.of("source", "CrashRecoveryTest")));
     }
 

@@ -1,6 +1,5 @@
 package dev.streamclassify.kafka.testkit;
 
-import dev.streamclassify.kafka.testkit.internal.Await;
 import dev.streamclassify.kafka.testkit.internal.FileTrees;
 import dev.streamclassify.kafka.testkit.internal.KraftStorage;
 import dev.streamclassify.kafka.testkit.internal.LocalPorts;

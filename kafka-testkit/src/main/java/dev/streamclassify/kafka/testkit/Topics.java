@@ -1,6 +1,5 @@
 package dev.streamclassify.kafka.testkit;
 
-import dev.streamclassify.kafka.testkit.internal.Await;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;

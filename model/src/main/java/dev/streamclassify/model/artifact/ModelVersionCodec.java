@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.streamclassify.model.artifact.ArtifactException.Reason;
 import dev.streamclassify.model.head.HeadConfig;
 import dev.streamclassify.model.image.PreprocessingSpec;
-import dev.streamclassify.model.internal.Hashing;
-import dev.streamclassify.model.internal.Json;
+import dev.streamclassify.model.format.Hashing;
+import dev.streamclassify.model.format.Json;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;

@@ -1,8 +1,8 @@
 package dev.streamclassify.model.backbone;
 
 import dev.streamclassify.model.image.PreprocessingSpec;
-import dev.streamclassify.model.internal.Hashing;
-import dev.streamclassify.model.internal.Json;
+import dev.streamclassify.model.format.Hashing;
+import dev.streamclassify.model.format.Json;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;

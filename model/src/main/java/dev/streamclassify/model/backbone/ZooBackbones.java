@@ -1,7 +1,7 @@
 package dev.streamclassify.model.backbone;
 
 import dev.streamclassify.model.image.PreprocessingSpec;
-import dev.streamclassify.model.internal.Hashing;
+import dev.streamclassify.model.format.Hashing;
 import org.deeplearning4j.common.resources.DL4JResources;
 import org.deeplearning4j.common.resources.ResourceType;
 import org.deeplearning4j.nn.api.Model;

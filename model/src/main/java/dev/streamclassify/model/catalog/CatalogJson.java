@@ -1,7 +1,7 @@
 package dev.streamclassify.model.catalog;
 
 import com.fasterxml.jackson.core.JacksonException;
-import dev.streamclassify.model.internal.Json;
+import dev.streamclassify.model.format.Json;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -2,7 +2,7 @@ package dev.streamclassify.model.catalog;
 
 import dev.streamclassify.model.artifact.ArtifactException;
 import dev.streamclassify.model.artifact.ArtifactException.Reason;
-import dev.streamclassify.model.internal.Hashing;
+import dev.streamclassify.model.format.Hashing;
 import dev.streamclassify.model.signing.TrustedKeys;
 import dev.streamclassify.model.signing.VersionSignature;
 

@@ -1,6 +1,6 @@
 package dev.streamclassify.model.signing;
 
-import dev.streamclassify.model.internal.Hashing;
+import dev.streamclassify.model.format.Hashing;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

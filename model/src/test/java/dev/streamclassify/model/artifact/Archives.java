@@ -1,7 +1,7 @@
 package dev.streamclassify.model.artifact;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.streamclassify.model.internal.Json;
+import dev.streamclassify.model.format.Json;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;

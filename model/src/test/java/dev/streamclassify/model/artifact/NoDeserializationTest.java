@@ -5,7 +5,7 @@ import dev.streamclassify.model.backbone.Backbone;
 import dev.streamclassify.model.head.HeadConfig;
 import dev.streamclassify.model.head.Heads;
 import dev.streamclassify.model.inference.Classifier;
-import dev.streamclassify.model.internal.Hashing;
+import dev.streamclassify.model.format.Hashing;
 import dev.streamclassify.model.testing.TestModels;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;

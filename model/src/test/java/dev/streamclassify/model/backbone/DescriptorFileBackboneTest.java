@@ -1,7 +1,7 @@
 package dev.streamclassify.model.backbone;
 
-import dev.streamclassify.model.internal.Hashing;
-import dev.streamclassify.model.internal.Json;
+import dev.streamclassify.model.format.Hashing;
+import dev.streamclassify.model.format.Json;
 import dev.streamclassify.model.testing.TestModels;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;

@@ -2,7 +2,7 @@ package dev.streamclassify.model.backbone;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.streamclassify.model.internal.Json;
+import dev.streamclassify.model.format.Json;
 import org.bytedeco.hdf5.Attribute;
 import org.bytedeco.hdf5.DataSet;
 import org.bytedeco.hdf5.DataSpace;

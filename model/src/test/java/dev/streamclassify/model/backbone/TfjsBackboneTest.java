@@ -2,7 +2,7 @@ package dev.streamclassify.model.backbone;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.streamclassify.model.image.PreprocessingSpec;
-import dev.streamclassify.model.internal.Json;
+import dev.streamclassify.model.format.Json;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -2,7 +2,7 @@ package dev.streamclassify.model.backbone;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.streamclassify.model.image.Preprocessor;
-import dev.streamclassify.model.internal.Json;
+import dev.streamclassify.model.format.Json;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

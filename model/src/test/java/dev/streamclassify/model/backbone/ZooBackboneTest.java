@@ -1,6 +1,6 @@
 package dev.streamclassify.model.backbone;
 
-import dev.streamclassify.model.internal.Hashing;
+import dev.streamclassify.model.format.Hashing;
 import dev.streamclassify.model.testing.TestModels;
 import org.deeplearning4j.common.resources.DL4JResources;
 import org.deeplearning4j.common.resources.ResourceType;

@@ -1,6 +1,6 @@
 package dev.streamclassify.model.image;
 
-import dev.streamclassify.model.internal.Json;
+import dev.streamclassify.model.format.Json;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

@@ -1,24 +1,25 @@
 package dev.streamclassify.streams.batching;
 
+import dev.streamclassify.streams.wire.Outcome;
 import dev.streamclassify.model.image.ImageDecoder;
 import dev.streamclassify.model.image.ImageRejectedException;
-import dev.streamclassify.model.image.ImageRejectedException.Reason;
 import dev.streamclassify.model.image.PreprocessingSpec;
 import dev.streamclassify.model.image.Preprocessor;
 import dev.streamclassify.model.inference.Batch;
 import dev.streamclassify.model.inference.Classifier;
 import dev.streamclassify.model.inference.Prediction;
-import dev.streamclassify.streams.batching.Outcome.DeadLettered;
-import dev.streamclassify.streams.batching.Outcome.Predicted;
+import dev.streamclassify.streams.wire.Outcome.DeadLettered;
+import dev.streamclassify.streams.wire.Outcome.Predicted;
 import dev.streamclassify.streams.metrics.ClassifyMetrics;
 import dev.streamclassify.streams.models.ActiveModel;
 import dev.streamclassify.streams.models.ModelHolder;
 import dev.streamclassify.streams.models.ModelLease;
 import dev.streamclassify.streams.models.RolloutHolder;
 import dev.streamclassify.streams.models.RolloutLease;
-import dev.streamclassify.streams.quality.HeadVotes;
-import dev.streamclassify.streams.topology.DeadLetters;
-import dev.streamclassify.streams.topology.PredictionEvent;
+import dev.streamclassify.streams.wire.HeadVotes;
+import dev.streamclassify.streams.wire.DeadLetterReason;
+import dev.streamclassify.streams.wire.DeadLetters;
+import dev.streamclassify.streams.wire.PredictionEvent;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
@@ -61,10 +62,9 @@ public final class MicroBatchProcessor implements Processor<String, byte[], Stri
     /**
      * Longest image id (UTF-8 bytes of the record key) that is classified. The id is copied into the prediction value,
      * so an unbounded key would make a prediction too large for its topic and be dropped; longer ones are
-     * dead-lettered as {@value #KEY_TOO_LONG}, without the key.
+     * dead-lettered as {@link DeadLetterReason#KEY_TOO_LONG}, without the key.
      */
     public static final int MAX_KEY_BYTES = 1024;
-    public static final String KEY_TOO_LONG = "key-too-long";
 
     /**
      * Room kept for key and headers in a dead-letter record, which must fit the dead-letter topic (sized like the
@@ -126,18 +126,18 @@ public final class MicroBatchProcessor implements Processor<String, byte[], Stri
         int keyBytes = record.key() == null ? 0 : record.key().getBytes(StandardCharsets.UTF_8).length;
         if (keyBytes > MAX_KEY_BYTES) {
             deadLetter(null, copyIfItFits(value), record.timestamp(), source.topic(), source.partition(), source.offset(),
-                    KEY_TOO_LONG, "image id (record key) of " + keyBytes + " bytes, limit is " + MAX_KEY_BYTES
+                    DeadLetterReason.KEY_TOO_LONG, "image id (record key) of " + keyBytes + " bytes, limit is " + MAX_KEY_BYTES
                             + "; the key is not copied" + (fits(value) ? "" : ", nor the value: read it at the source offset"));
             return;
         }
         if (value == null || value.length == 0) {
             deadLetter(record.key(), value, record.timestamp(), source.topic(), source.partition(), source.offset(),
-                    Reason.EMPTY.code(), "image has no bytes");
+                    DeadLetterReason.EMPTY, "image has no bytes");
             return;
         }
         if (value.length > settings.limits().maxBytes()) {
             deadLetter(record.key(), copyIfItFits(value), record.timestamp(), source.topic(), source.partition(), source.offset(),
-                    Reason.TOO_LARGE.code(), "image has " + value.length + " bytes, limit is " + settings.limits().maxBytes()
+                    DeadLetterReason.TOO_LARGE, "image has " + value.length + " bytes, limit is " + settings.limits().maxBytes()
                             + (fits(value) ? "" : "; too large to copy here, read it at the source offset"));
             return;
         }
@@ -242,9 +242,9 @@ public final class MicroBatchProcessor implements Processor<String, byte[], Stri
                 inputs.add(preprocessor.fromEncoded(image.value()));
                 images.add(image);
             } catch (ImageRejectedException e) {
-                deadLetter(image, e.reason().code(), e.getMessage());
+                deadLetter(image, DeadLetterReason.of(e.reason()), e.getMessage());
             } catch (RuntimeException e) {
-                deadLetter(image, "preprocessing-failed", e.toString());
+                deadLetter(image, DeadLetterReason.PREPROCESSING_FAILED, e.toString());
             }
         }
         if (images.isEmpty()) {
@@ -336,7 +336,7 @@ public final class MicroBatchProcessor implements Processor<String, byte[], Stri
             try (INDArray single = Batch.of(spec, List.of(inputs.get(i)))) {
                 out.add(perImage(classifiers, Classifier.probabilitiesOfEach(classifiers, single), 1).get(0));
             } catch (RuntimeException e) {
-                deadLetter(images.get(i), "inference-failed", e.toString());
+                deadLetter(images.get(i), DeadLetterReason.INFERENCE_FAILED, e.toString());
                 out.add(null);
             }
         }
@@ -357,16 +357,16 @@ public final class MicroBatchProcessor implements Processor<String, byte[], Stri
         return out;
     }
 
-    private void deadLetter(PendingImage image, String reason, String message) {
+    private void deadLetter(PendingImage image, DeadLetterReason reason, String message) {
         deadLetter(image.key(), image.value(), image.timestamp(), image.topic(), image.partition(), image.offset(), reason, message);
     }
 
     private void deadLetter(String key, byte[] value, long timestamp, String topic, int partition, long offset,
-                            String reason, String message) {
+                            DeadLetterReason reason, String message) {
         LOG.debug("Dead-lettering {}-{}-{}: {} ({})", topic, partition, offset, reason, message);
         context.forward(new Record<String, Outcome>(key, new DeadLettered(value), timestamp,
                 DeadLetters.headers(reason, message, topic, partition, offset)));
-        metrics.deadLettered(reason);
+        metrics.deadLettered(reason.code());
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.streamclassify.streams.batching;
 
+import dev.streamclassify.streams.wire.Outcome;
 import dev.streamclassify.streams.metrics.ClassifyMetrics;
 import dev.streamclassify.streams.models.ModelHolder;
 import dev.streamclassify.streams.models.RolloutHolder;

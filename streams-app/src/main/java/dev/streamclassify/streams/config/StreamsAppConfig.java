@@ -4,7 +4,6 @@ import dev.streamclassify.model.artifact.ModelVersion;
 import dev.streamclassify.model.signing.TrustedKeys;
 import dev.streamclassify.service.HttpSettings;
 import dev.streamclassify.service.LayeredSettings;
-import dev.streamclassify.service.MarkdownTable;
 import dev.streamclassify.service.Validators;
 import dev.streamclassify.streams.config.internal.KafkaSettings;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -22,14 +21,11 @@ import org.apache.kafka.streams.StreamsConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 
-import static dev.streamclassify.service.MarkdownTable.code;
-import static dev.streamclassify.service.MarkdownTable.escape;
 import static dev.streamclassify.service.Validators.TOPIC_NAME;
 import static dev.streamclassify.service.Validators.matching;
 
@@ -236,18 +232,11 @@ public final class StreamsAppConfig extends AbstractConfig {
         return SETTINGS.envName(setting);
     }
 
-    /** The settings table of the README, generated from the declarations. */
+    /** The settings table of docs/configuration.md, generated from the declarations. */
     public static String markdownTable() {
-        MarkdownTable table = new MarkdownTable("Setting", "Environment variable", "Type", "Default", "Valid values", "Description");
-        for (ConfigDef.ConfigKey key : DEF.configKeys().values()) {
-            table.row(code(key.name), code(envName(key.name)), key.type.name().toLowerCase(Locale.ROOT),
-                    key.hasDefault() ? code(String.valueOf(key.defaultValue)) : "(required)",
-                    key.validator == null ? "" : escape(key.validator.toString()),
-                    escape(key.documentation));
-        }
-        return table + "| `kafka.*` | `CLASSIFY_KAFKA_*` | | | any Kafka Streams, consumer, producer or admin setting | "
-                + "Passed to Kafka without the prefix, e.g. `kafka.commit.interval.ms`; TLS and SASL settings reach every "
-                + "client, the model watcher's and admin's included (`kafka.consumer.*` and `kafka.admin.*` win for those). |\n";
+        return SETTINGS.markdownTable("any Kafka Streams, consumer, producer or admin setting",
+                "Passed to Kafka without the prefix, e.g. `kafka.commit.interval.ms`; TLS and SASL settings reach every "
+                + "client, the model watcher's and admin's included (`kafka.consumer.*` and `kafka.admin.*` win for those).");
     }
 
     private static String useInstead(String ours) {

@@ -1,10 +1,7 @@
 package dev.streamclassify.streams.internal;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.streamclassify.model.format.Json;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
@@ -12,14 +9,10 @@ import org.apache.kafka.common.serialization.Serializer;
 
 import java.io.IOException;
 
-/** JSON for records: ISO-8601 instants, unknown fields ignored on read. Thread-safe. */
+/** JSON for records, in the product's one JSON configuration ({@link Json}), as a Kafka serde. Thread-safe. */
 public final class JsonSerde<T> implements Serde<T> {
 
-    public static final ObjectMapper MAPPER = JsonMapper.builder()
-            .addModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .build();
+    private static final ObjectMapper MAPPER = Json.MAPPER;
 
     private final Class<T> type;
 

@@ -1,7 +1,7 @@
 package dev.streamclassify.streams.quality;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.streamclassify.streams.internal.JsonSerde;
+import dev.streamclassify.model.format.Json;
 
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
@@ -40,7 +40,7 @@ public record LabelFeedback(String label, String source) {
         }
         JsonNode root;
         try {
-            root = JsonSerde.MAPPER.readTree(value);
+            root = Json.MAPPER.readTree(value);
         } catch (IOException e) {
             throw new IOException("malformed JSON", e);
         }

@@ -1,5 +1,6 @@
 package dev.streamclassify.streams.quality;
 
+import dev.streamclassify.streams.wire.HeadVotes;
 import org.apache.kafka.streams.KeyValue;
 
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package dev.streamclassify.streams.quality;
 
-import dev.streamclassify.streams.topology.PredictionEvent.SourceRef;
+import dev.streamclassify.streams.wire.PredictionEvent.SourceRef;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;

@@ -1,5 +1,7 @@
 package dev.streamclassify.streams.quality;
 
+import dev.streamclassify.streams.wire.HeadVotes;
+
 /** One side of the label join, keyed by image id: the heads' votes or the true label. Exactly one is set. */
 public record QualityInput(HeadVotes votes, LabelFeedback label) {
 

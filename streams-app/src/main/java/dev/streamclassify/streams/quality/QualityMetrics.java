@@ -1,5 +1,6 @@
 package dev.streamclassify.streams.quality;
 
+import dev.streamclassify.streams.wire.ModelQuality;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 

@@ -1,8 +1,10 @@
 package dev.streamclassify.streams.quality;
 
 import dev.streamclassify.streams.config.StreamsAppConfig;
+import dev.streamclassify.streams.wire.HeadVotes;
+import dev.streamclassify.streams.wire.ModelQuality;
 import dev.streamclassify.streams.internal.JsonSerde;
-import dev.streamclassify.streams.topology.Topic;
+import dev.streamclassify.streams.wire.Topic;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.KStream;

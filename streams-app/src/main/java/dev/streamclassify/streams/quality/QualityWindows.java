@@ -1,5 +1,6 @@
 package dev.streamclassify.streams.quality;
 
+import dev.streamclassify.streams.wire.ModelQuality;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;

@@ -1,5 +1,6 @@
 package dev.streamclassify.streams.quality;
 
+import dev.streamclassify.streams.wire.ModelQuality;
 import java.util.ArrayList;
 import java.util.List;
 

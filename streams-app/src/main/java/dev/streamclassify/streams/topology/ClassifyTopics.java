@@ -1,8 +1,10 @@
 package dev.streamclassify.streams.topology;
 
+import dev.streamclassify.streams.wire.PredictionEvent;
+import dev.streamclassify.streams.wire.Topic;
 import dev.streamclassify.streams.config.StreamsAppConfig;
 import dev.streamclassify.streams.internal.JsonSerde;
-import dev.streamclassify.streams.quality.ModelQuality;
+import dev.streamclassify.streams.wire.ModelQuality;
 import org.apache.kafka.common.serialization.Serdes;
 
 /** The topics of the service, named by configuration. Immutable. */

@@ -1,9 +1,9 @@
 package dev.streamclassify.streams.topology;
 
 import dev.streamclassify.streams.batching.MicroBatcher;
-import dev.streamclassify.streams.batching.Outcome;
-import dev.streamclassify.streams.quality.HeadVotes;
-import dev.streamclassify.streams.quality.ModelQuality;
+import dev.streamclassify.streams.wire.HeadVotes;
+import dev.streamclassify.streams.wire.ModelQuality;
+import dev.streamclassify.streams.wire.Outcome;
 import dev.streamclassify.streams.quality.QualityMetrics;
 import dev.streamclassify.streams.quality.QualitySettings;
 import dev.streamclassify.streams.quality.QualityTopology;

@@ -1,5 +1,7 @@
 package dev.streamclassify.streams.topology;
 
+import dev.streamclassify.streams.wire.DeadLetterReason;
+import dev.streamclassify.streams.wire.DeadLetters;
 import dev.streamclassify.streams.batching.DrainFailedException;
 import dev.streamclassify.streams.metrics.ClassifyMetrics;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -15,7 +17,7 @@ import java.util.Map;
 
 /**
  * Keeps the service alive on input it cannot handle: a record that fails deserialization or processing goes to the
- * dead-letter topic with the usual headers (reason {@value #DESERIALIZATION_FAILED} or {@value #PROCESSING_FAILED}),
+ * dead-letter topic with the usual headers (reason {@link DeadLetterReason#DESERIALIZATION_FAILED} or {@link DeadLetterReason#PROCESSING_FAILED}),
  * and the stream resumes. A failed drain of the batch buffer ({@link DrainFailedException}) is not the current
  * record's fault: it fails the task instead. Kafka Streams instantiates and configures it; see {@link #DLQ_TOPIC_CONFIG} and
  * {@link #METRICS_CONFIG}. Thread-safe.
@@ -26,9 +28,6 @@ public final class DeadLetterExceptionHandler implements DeserializationExceptio
     public static final String DLQ_TOPIC_CONFIG = "classify.dlq.topic";
     /** Streams config entry holding the {@link ClassifyMetrics} instance (an object, not a string). */
     public static final String METRICS_CONFIG = "classify.metrics";
-
-    public static final String DESERIALIZATION_FAILED = "deserialization-failed";
-    public static final String PROCESSING_FAILED = "processing-failed";
 
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetterExceptionHandler.class);
 
@@ -50,7 +49,7 @@ public final class DeadLetterExceptionHandler implements DeserializationExceptio
                                                                 Exception exception) {
         LOG.warn("Cannot deserialize {}-{}-{}, dead-lettering it: {}", record.topic(), record.partition(), record.offset(),
                 exception.toString());
-        return DeserializationExceptionHandler.Response.resume(List.of(deadLetter(DESERIALIZATION_FAILED, exception,
+        return DeserializationExceptionHandler.Response.resume(List.of(deadLetter(DeadLetterReason.DESERIALIZATION_FAILED, exception,
                 record.key(), record.value(), record.topic(), record.partition(), record.offset())));
     }
 
@@ -72,14 +71,14 @@ public final class DeadLetterExceptionHandler implements DeserializationExceptio
         }
         LOG.error("Processing {}-{}-{} failed in {}, dead-lettering it", context.topic(), context.partition(), context.offset(),
                 context.processorNodeId(), exception);
-        return ProcessingExceptionHandler.Response.resume(List.of(deadLetter(PROCESSING_FAILED, exception,
+        return ProcessingExceptionHandler.Response.resume(List.of(deadLetter(DeadLetterReason.PROCESSING_FAILED, exception,
                 context.sourceRawKey(), context.sourceRawValue(), context.topic(), context.partition(), context.offset())));
     }
 
-    private ProducerRecord<byte[], byte[]> deadLetter(String reason, Exception e, byte[] key, byte[] value, String topic,
+    private ProducerRecord<byte[], byte[]> deadLetter(DeadLetterReason reason, Exception e, byte[] key, byte[] value, String topic,
                                                       int partition, long offset) {
         if (metrics != null) {
-            metrics.deadLettered(reason);
+            metrics.deadLettered(reason.code());
         }
         return new ProducerRecord<>(dlqTopic, null, null, key, value,
                 DeadLetters.headers(reason, e.toString(), topic, partition, offset));

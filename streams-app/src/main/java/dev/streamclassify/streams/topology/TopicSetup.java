@@ -1,5 +1,6 @@
 package dev.streamclassify.streams.topology;
 
+import dev.streamclassify.streams.wire.PredictionEvent;
 import dev.streamclassify.streams.batching.MicroBatchProcessor;
 import dev.streamclassify.streams.config.StreamsAppConfig;
 import org.apache.kafka.clients.admin.Admin;

@@ -1,5 +1,5 @@
 /**
- * The Kafka Streams topology and what it reads and writes: typed topic descriptors, the prediction event, dead-
- * letter headers and the exception handlers that keep bad input from stopping the service.
+ * The Kafka Streams topology: which topics it reads and writes, how the stages connect, topic creation, and the
+ * exception handlers that keep bad input from stopping the service (the records themselves are in {@code wire}).
  */
 package dev.streamclassify.streams.topology;

@@ -174,10 +174,10 @@ class StreamsAppConfigTest {
     }
 
     @Test
-    void readmeShowsTheCurrentSettingsTable() throws IOException {
-        String readme = Files.readString(Path.of("README.md"));
+    void configurationPageShowsTheCurrentSettingsTable() throws IOException {
+        String page = Files.readString(Path.of("..", "docs", "configuration.md"));
 
-        assertThat(readme).as("README.md is regenerated with --settings-markdown").contains(StreamsAppConfig.markdownTable());
+        assertThat(page).as("docs/configuration.md is regenerated with --settings-markdown").contains(StreamsAppConfig.markdownTable());
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.streamclassify.streams.quality;
 
+import dev.streamclassify.streams.wire.HeadVotes;
+import dev.streamclassify.streams.wire.ModelQuality;
 import dev.streamclassify.streams.internal.JsonSerde;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.common.serialization.Serdes;
@@ -46,8 +48,8 @@ class LabelJoinTopologyTest {
         registry = new SimpleMeterRegistry();
         StreamsBuilder builder = new StreamsBuilder();
         KStream<String, HeadVotes> in = builder.stream("votes", Consumed.with(Serdes.String(), new JsonSerde<>(HeadVotes.class)));
-        QualityTopology.add(builder, in, new dev.streamclassify.streams.topology.Topic<>("labels", Serdes.String(), Serdes.ByteArray()),
-                new dev.streamclassify.streams.topology.Topic<>("model-quality", Serdes.String(), new JsonSerde<>(ModelQuality.class)),
+        QualityTopology.add(builder, in, new dev.streamclassify.streams.wire.Topic<>("labels", Serdes.String(), Serdes.ByteArray()),
+                new dev.streamclassify.streams.wire.Topic<>("model-quality", Serdes.String(), new JsonSerde<>(ModelQuality.class)),
                 new QualitySettings(Duration.ofHours(1), 3, Duration.ofSeconds(1)), new QualityMetrics(registry), clock);
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "label-join-test");

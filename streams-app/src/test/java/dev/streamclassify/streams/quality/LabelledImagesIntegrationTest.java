@@ -8,7 +8,7 @@ import dev.streamclassify.streams.testing.ClassifyFixture;
 import dev.streamclassify.streams.testing.Conditions;
 import dev.streamclassify.streams.testing.TestImages;
 import dev.streamclassify.streams.testing.TopicReader;
-import dev.streamclassify.streams.topology.PredictionEvent;
+import dev.streamclassify.streams.wire.PredictionEvent;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.Test;

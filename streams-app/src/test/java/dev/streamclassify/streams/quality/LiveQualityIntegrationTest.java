@@ -1,5 +1,6 @@
 package dev.streamclassify.streams.quality;
 
+import dev.streamclassify.streams.wire.ModelQuality;
 import dev.streamclassify.model.artifact.ModelVersion;
 import dev.streamclassify.model.backbone.Backbone;
 import dev.streamclassify.model.catalog.Canary;
@@ -12,7 +13,7 @@ import dev.streamclassify.streams.testing.Conditions;
 import dev.streamclassify.streams.testing.OfflinePredictions;
 import dev.streamclassify.streams.testing.TestImages;
 import dev.streamclassify.streams.testing.TopicReader;
-import dev.streamclassify.streams.topology.PredictionEvent;
+import dev.streamclassify.streams.wire.PredictionEvent;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 

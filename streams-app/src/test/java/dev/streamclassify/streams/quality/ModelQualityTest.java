@@ -1,6 +1,7 @@
 package dev.streamclassify.streams.quality;
 
-import dev.streamclassify.streams.quality.ModelQuality.LabelledPair;
+import dev.streamclassify.streams.wire.ModelQuality;
+import dev.streamclassify.streams.wire.ModelQuality.LabelledPair;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;

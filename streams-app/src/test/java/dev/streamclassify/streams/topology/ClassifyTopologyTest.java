@@ -1,5 +1,9 @@
 package dev.streamclassify.streams.topology;
 
+import dev.streamclassify.model.format.Json;
+import dev.streamclassify.streams.wire.PredictionEvent;
+import dev.streamclassify.streams.wire.DeadLetterReason;
+import dev.streamclassify.streams.wire.DeadLetters;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.streamclassify.model.artifact.ArtifactException;
 import dev.streamclassify.model.artifact.ModelVersion;
@@ -13,7 +17,6 @@ import dev.streamclassify.model.testing.TestModels;
 import dev.streamclassify.streams.batching.BatchSettings;
 import dev.streamclassify.streams.batching.MicroBatchProcessor;
 import dev.streamclassify.streams.batching.MicroBatcher;
-import dev.streamclassify.streams.internal.JsonSerde;
 import dev.streamclassify.streams.metrics.ClassifyMetrics;
 import dev.streamclassify.streams.models.ModelHolder;
 import dev.streamclassify.streams.testing.TestImages;
@@ -251,7 +254,7 @@ class ClassifyTopologyTest {
         images.pipeInput("a1", TestImages.png(1));
         driver.advanceWallClockTime(DELAY);
 
-        JsonNode json = JsonSerde.MAPPER.readTree(predictionJson.readValue().getBytes(StandardCharsets.UTF_8));
+        JsonNode json = Json.MAPPER.readTree(predictionJson.readValue().getBytes(StandardCharsets.UTF_8));
         assertThat(json.fieldNames()).toIterable().containsExactlyInAnyOrder(
                 "imageId", "label", "confidence", "topK", "model", "source", "latencyMs", "timestamp");
         assertThat(json.get("imageId").asText()).isEqualTo("a1");
@@ -284,7 +287,7 @@ class ClassifyTopologyTest {
         TestRecord<String, byte[]> dead = deadLetters.readRecord();
         assertThat(dead.key()).isNull();
         assertThat(dead.value()).isEqualTo(png);
-        assertThat(header(dead.headers(), DeadLetters.REASON)).isEqualTo(MicroBatchProcessor.KEY_TOO_LONG);
+        assertThat(header(dead.headers(), DeadLetters.REASON)).isEqualTo(DeadLetterReason.KEY_TOO_LONG.code());
         assertThat(header(dead.headers(), DeadLetters.MESSAGE)).contains(String.valueOf(MicroBatchProcessor.MAX_KEY_BYTES + 1));
         assertThat(header(dead.headers(), DeadLetters.SOURCE_OFFSET)).isEqualTo("0");
         assertThat(predictions.readRecordsToList()).extracting(r -> r.value().source().offset()).containsExactly(1L);

@@ -1,5 +1,7 @@
 package dev.streamclassify.streams.topology;
 
+import dev.streamclassify.streams.wire.DeadLetterReason;
+import dev.streamclassify.streams.wire.DeadLetters;
 import dev.streamclassify.streams.batching.DrainFailedException;
 import dev.streamclassify.streams.metrics.ClassifyMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -67,7 +69,7 @@ class DeadLetterExceptionHandlerTest {
         assertThat(dead.topic()).isEqualTo("images-dlq");
         assertThat(dead.key()).isEqualTo(key);
         assertThat(dead.value()).isEqualTo(value);
-        assertThat(header(dead, DeadLetters.REASON)).isEqualTo(DeadLetterExceptionHandler.PROCESSING_FAILED);
+        assertThat(header(dead, DeadLetters.REASON)).isEqualTo(DeadLetterReason.PROCESSING_FAILED.code());
         assertThat(header(dead, DeadLetters.MESSAGE)).contains("boom");
         assertThat(header(dead, DeadLetters.SOURCE_PARTITION)).isEqualTo("2");
         assertThat(header(dead, DeadLetters.SOURCE_OFFSET)).isEqualTo("77");

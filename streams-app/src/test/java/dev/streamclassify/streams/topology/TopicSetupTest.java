@@ -1,5 +1,7 @@
 package dev.streamclassify.streams.topology;
 
+import dev.streamclassify.streams.wire.PredictionEvent;
+import dev.streamclassify.streams.wire.Topic;
 import dev.streamclassify.kafka.testkit.Topics;
 import dev.streamclassify.streams.config.StreamsAppConfig;
 import dev.streamclassify.streams.testing.ClassifyFixture;

@@ -2,7 +2,7 @@ package dev.streamclassify.trainer.cli;
 
 import dev.streamclassify.model.backbone.ConvNets;
 import dev.streamclassify.trainer.dataset.Dataset;
-import dev.streamclassify.trainer.training.ConsoleProgress;
+import dev.streamclassify.trainer.progress.ConsoleProgress;
 import dev.streamclassify.trainer.training.Pretrainer;
 import dev.streamclassify.trainer.training.TrainSettings;
 import picocli.CommandLine.Command;

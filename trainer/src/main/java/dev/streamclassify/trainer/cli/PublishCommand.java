@@ -4,7 +4,7 @@ import dev.streamclassify.model.artifact.ModelVersion;
 import dev.streamclassify.model.artifact.ModelVersionCodec;
 import dev.streamclassify.model.signing.SigningKeys;
 import dev.streamclassify.model.signing.VersionSigner;
-import dev.streamclassify.trainer.control.TrainerServiceConfig;
+import dev.streamclassify.trainer.control.service.TrainerServiceConfig;
 import dev.streamclassify.trainer.publish.VersionWriter;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;

@@ -2,8 +2,8 @@ package dev.streamclassify.trainer.cli;
 
 import dev.streamclassify.model.backbone.Backbone;
 import dev.streamclassify.model.backbone.Backbones;
-import dev.streamclassify.trainer.control.TrainerService;
-import dev.streamclassify.trainer.control.TrainerServiceConfig;
+import dev.streamclassify.trainer.control.service.TrainerService;
+import dev.streamclassify.trainer.control.service.TrainerServiceConfig;
 import org.apache.kafka.common.config.ConfigException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

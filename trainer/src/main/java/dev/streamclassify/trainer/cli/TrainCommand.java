@@ -5,7 +5,7 @@ import dev.streamclassify.model.backbone.Backbone;
 import dev.streamclassify.model.backbone.Backbones;
 import dev.streamclassify.trainer.dataset.Dataset;
 import dev.streamclassify.trainer.features.FeatureCache;
-import dev.streamclassify.trainer.training.ConsoleProgress;
+import dev.streamclassify.trainer.progress.ConsoleProgress;
 import dev.streamclassify.trainer.training.HeadTraining;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -17,7 +17,7 @@ import dev.streamclassify.trainer.features.Features;
 import dev.streamclassify.trainer.features.Featurizer;
 import dev.streamclassify.trainer.training.HeadTrainer;
 import dev.streamclassify.trainer.training.NetworkTrainer;
-import dev.streamclassify.trainer.training.Progress;
+import dev.streamclassify.trainer.progress.Progress;
 import dev.streamclassify.trainer.training.Selection;
 import dev.streamclassify.trainer.training.SemiSupervised;
 import dev.streamclassify.trainer.training.TrainSettings;

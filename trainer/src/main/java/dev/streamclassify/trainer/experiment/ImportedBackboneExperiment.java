@@ -15,7 +15,7 @@ import dev.streamclassify.trainer.features.Featurizer;
 import dev.streamclassify.trainer.features.SpatialPooling;
 import dev.streamclassify.trainer.training.HeadTrainer;
 import dev.streamclassify.trainer.training.NetworkTrainer;
-import dev.streamclassify.trainer.training.Progress;
+import dev.streamclassify.trainer.progress.Progress;
 import dev.streamclassify.trainer.training.PrototypeHead;
 import dev.streamclassify.trainer.training.TrainSettings;
 import org.deeplearning4j.nn.graph.ComputationGraph;

@@ -6,7 +6,7 @@ import dev.streamclassify.model.image.RawImage;
 import dev.streamclassify.model.inference.Batch;
 import dev.streamclassify.trainer.dataset.Dataset;
 import dev.streamclassify.trainer.dataset.LabelledImage;
-import dev.streamclassify.trainer.training.Progress;
+import dev.streamclassify.trainer.progress.Progress;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -84,7 +84,10 @@ public final class Featurizer {
             for (String h : batch) {
                 inputs.add(preprocessor.apply(images.get(missing.get(h).get(0))));
             }
-            float[][] out = backbone.features(Batch.of(preprocessor.spec(), inputs)).toFloatMatrix();
+            float[][] out;
+            try (INDArray input = Batch.of(preprocessor.spec(), inputs)) {
+                out = backbone.features(input).toFloatMatrix();
+            }
             for (int k = 0; k < batch.size(); k++) {
                 cache.put(batch.get(k), out[k]);
                 for (int row : missing.get(batch.get(k))) {

@@ -1,5 +1,6 @@
 package dev.streamclassify.trainer.training;
 
+import dev.streamclassify.trainer.progress.Progress;
 import dev.streamclassify.model.artifact.RawParams;
 import dev.streamclassify.model.backbone.Backbone;
 import dev.streamclassify.model.image.PreprocessingSpec;

@@ -1,5 +1,6 @@
 package dev.streamclassify.trainer.training;
 
+import dev.streamclassify.trainer.progress.Progress;
 import dev.streamclassify.model.head.HeadConfig;
 import dev.streamclassify.model.head.Heads;
 import dev.streamclassify.trainer.features.Features;

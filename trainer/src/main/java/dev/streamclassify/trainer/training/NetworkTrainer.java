@@ -1,5 +1,6 @@
 package dev.streamclassify.trainer.training;
 
+import dev.streamclassify.trainer.progress.Progress;
 import dev.streamclassify.model.image.Preprocessor;
 import dev.streamclassify.trainer.dataset.Dataset;
 import org.deeplearning4j.nn.graph.ComputationGraph;

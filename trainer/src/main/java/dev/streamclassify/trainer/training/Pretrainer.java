@@ -1,13 +1,14 @@
 package dev.streamclassify.trainer.training;
 
+import dev.streamclassify.trainer.progress.Progress;
 import dev.streamclassify.model.artifact.ModelBytes;
 import dev.streamclassify.model.backbone.BackboneDescriptor;
 import dev.streamclassify.model.backbone.ConvNets;
 import dev.streamclassify.model.image.PreprocessingSpec;
 import dev.streamclassify.model.image.Preprocessor;
 import dev.streamclassify.model.inference.Owned;
-import dev.streamclassify.model.internal.Hashing;
-import dev.streamclassify.model.internal.Json;
+import dev.streamclassify.model.format.Hashing;
+import dev.streamclassify.model.format.Json;
 import dev.streamclassify.trainer.dataset.Dataset;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 

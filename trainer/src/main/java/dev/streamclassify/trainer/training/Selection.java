@@ -1,5 +1,6 @@
 package dev.streamclassify.trainer.training;
 
+import dev.streamclassify.trainer.progress.Progress;
 import org.deeplearning4j.nn.api.Model;
 import org.nd4j.linalg.api.ndarray.INDArray;
 

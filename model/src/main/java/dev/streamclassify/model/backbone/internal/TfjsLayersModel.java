@@ -3,7 +3,7 @@ package dev.streamclassify.model.backbone.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.streamclassify.model.internal.Json;
+import dev.streamclassify.model.format.Json;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

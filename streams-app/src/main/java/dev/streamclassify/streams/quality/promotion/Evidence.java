@@ -1,6 +1,6 @@
 package dev.streamclassify.streams.quality.promotion;
 
-import dev.streamclassify.streams.quality.ModelQuality;
+import dev.streamclassify.streams.wire.ModelQuality;
 
 import java.time.Instant;
 import java.util.Objects;

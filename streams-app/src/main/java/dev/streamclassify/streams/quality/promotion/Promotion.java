@@ -1,7 +1,7 @@
 package dev.streamclassify.streams.quality.promotion;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.streamclassify.streams.internal.JsonSerde;
+import dev.streamclassify.model.format.Json;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -63,7 +63,7 @@ public record Promotion(String requestId, String model, long from, long to, Evid
 
     /** The control-topic value: exactly the command an operator would send. */
     public byte[] command() {
-        ObjectNode c = JsonSerde.MAPPER.createObjectNode().put("command", "activate").put("model", model).put("version", to);
+        ObjectNode c = Json.MAPPER.createObjectNode().put("command", "activate").put("model", model).put("version", to);
         return json(c);
     }
 
@@ -72,7 +72,7 @@ public record Promotion(String requestId, String model, long from, long to, Evid
      * follow, ending in {@code succeeded} or {@code rejected}); {@code metrics} carries the evidence.
      */
     public byte[] statusEvent() {
-        ObjectNode e = JsonSerde.MAPPER.createObjectNode()
+        ObjectNode e = Json.MAPPER.createObjectNode()
                 .put("requestId", requestId).put("state", "accepted").put("command", "activate").put("model", model)
                 .put("progress", 0.0).putNull("epoch").put("message", reason()).put("modelVersion", to);
         ObjectNode m = e.putObject("metrics");
@@ -85,7 +85,7 @@ public record Promotion(String requestId, String model, long from, long to, Evid
 
     private static byte[] json(ObjectNode node) {
         try {
-            return JsonSerde.MAPPER.writeValueAsBytes(node);
+            return Json.MAPPER.writeValueAsBytes(node);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -1,6 +1,6 @@
 package dev.streamclassify.streams.quality.promotion;
 
-import dev.streamclassify.streams.quality.ModelQuality;
+import dev.streamclassify.streams.wire.ModelQuality;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;

@@ -1,5 +1,6 @@
 package dev.streamclassify.streams.quality.promotion;
 
+import dev.streamclassify.model.format.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.streamclassify.streams.internal.JsonSerde;
 import org.junit.jupiter.api.Test;
@@ -30,9 +31,9 @@ class PromotionDecisionTest {
         assertThat(p.from()).isEqualTo(1);
         assertThat(p.to()).isEqualTo(2);
         assertThat(p.requestId()).startsWith("auto-promote-default-v2-over-v1-");
-        JsonNode command = JsonSerde.MAPPER.readTree(p.command());
+        JsonNode command = Json.MAPPER.readTree(p.command());
         assertThat(command.toString()).isEqualTo("{\"command\":\"activate\",\"model\":\"default\",\"version\":2}");
-        JsonNode status = JsonSerde.MAPPER.readTree(p.statusEvent());
+        JsonNode status = Json.MAPPER.readTree(p.statusEvent());
         assertThat(status.path("requestId").asText()).isEqualTo(p.requestId());
         assertThat(status.path("state").asText()).isEqualTo("accepted");
         assertThat(status.path("modelVersion").asLong()).isEqualTo(2);

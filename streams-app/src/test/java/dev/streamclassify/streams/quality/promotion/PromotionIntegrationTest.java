@@ -1,5 +1,6 @@
 package dev.streamclassify.streams.quality.promotion;
 
+import dev.streamclassify.model.format.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.streamclassify.model.artifact.ModelVersion;
 import dev.streamclassify.model.backbone.Backbone;
@@ -9,13 +10,13 @@ import dev.streamclassify.streams.config.StreamsAppConfig;
 import dev.streamclassify.streams.internal.JsonSerde;
 import dev.streamclassify.streams.metrics.ClassifyMetrics;
 import dev.streamclassify.streams.quality.Judged;
-import dev.streamclassify.streams.quality.ModelQuality;
+import dev.streamclassify.streams.wire.ModelQuality;
 import dev.streamclassify.streams.testing.ClassifyFixture;
 import dev.streamclassify.streams.testing.Conditions;
 import dev.streamclassify.streams.testing.OfflinePredictions;
 import dev.streamclassify.streams.testing.TestImages;
 import dev.streamclassify.streams.testing.TopicReader;
-import dev.streamclassify.streams.topology.PredictionEvent;
+import dev.streamclassify.streams.wire.PredictionEvent;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
@@ -97,13 +98,13 @@ class PromotionIntegrationTest {
                 assertThat(control.readToEnd(TIMEOUT)).as("exactly one proposal, none below %d labels", MIN_LABELLED).hasSize(1);
                 ConsumerRecord<String, byte[]> command = commands.get(0);
                 assertThat(command.key()).startsWith("auto-promote-default-v2-over-v1-");
-                assertThat(JsonSerde.MAPPER.readTree(command.value()).toString())
+                assertThat(Json.MAPPER.readTree(command.value()).toString())
                         .isEqualTo("{\"command\":\"activate\",\"model\":\"default\",\"version\":2}");
 
                 List<ConsumerRecord<String, byte[]>> events = status.readToEnd(TIMEOUT);
                 assertThat(events).hasSize(1);
                 assertThat(events.get(0).key()).isEqualTo(command.key());
-                JsonNode why = JsonSerde.MAPPER.readTree(events.get(0).value());
+                JsonNode why = Json.MAPPER.readTree(events.get(0).value());
                 assertThat(why.path("requestId").asText()).isEqualTo(command.key());
                 assertThat(why.path("modelVersion").asLong()).isEqualTo(2);
                 JsonNode m = why.path("metrics");
