@@ -10,9 +10,7 @@ import dev.streamclassify.model.artifact.ModelVersionCodec;
 import dev.streamclassify.model.backbone.Backbone;
 import dev.streamclassify.model.image.ImageDecoder;
 import dev.streamclassify.model.image.Preprocessor;
-import dev.streamclassify.model.inference.Batch;
 import dev.streamclassify.model.inference.Classifier;
-import dev.streamclassify.model.inference.Prediction;
 import dev.streamclassify.model.signing.TrustedKeys;
 import dev.streamclassify.trainer.control.intake.Command;
 import dev.streamclassify.trainer.control.intake.RunMetrics;
@@ -22,7 +20,6 @@ import dev.streamclassify.trainer.dataset.Dataset;
 import dev.streamclassify.trainer.dataset.DatasetBudget;
 import dev.streamclassify.trainer.dataset.FolderLoadResult;
 import dev.streamclassify.trainer.dataset.ImageFolderDataset;
-import dev.streamclassify.trainer.dataset.LabelledImage;
 import dev.streamclassify.trainer.features.FeatureCache;
 import dev.streamclassify.trainer.publish.ModelPublisher;
 import dev.streamclassify.trainer.publish.VersionWriter;
@@ -31,17 +28,14 @@ import dev.streamclassify.trainer.training.SemiSupervised;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.NavigableSet;
@@ -69,7 +63,6 @@ public final class CommandRunner {
     private static final int FINE_TUNE_EPOCHS = 2;
 
     private static final Logger LOG = LoggerFactory.getLogger(CommandRunner.class);
-    private static final int EVAL_BATCH = 64;
 
     private final RetrainSettings settings;
     private final Backbone backbone;
@@ -86,6 +79,7 @@ public final class CommandRunner {
     private final ImageDecoder decoder = new ImageDecoder();
     private final ModelVersionCodec codec = new ModelVersionCodec();
     private final TrustedKeys trust;
+    private final PromotionGate promotion;
 
     public CommandRunner(RetrainSettings settings, Backbone backbone, FeatureCache cache, ModelCatalog catalog, Admin admin,
                   ModelPublisher models, VersionWriter versions, StatusPublisher status, RequestLog requests, RetrainMetrics metrics,
@@ -103,6 +97,7 @@ public final class CommandRunner {
         this.consumerProperties = consumerProperties;
         this.clock = clock;
         this.trust = settings.trust();
+        this.promotion = new PromotionGate(catalog, backbone, trust, settings.promotionMinDelta(), settings.modelsTopic());
     }
 
     /**
@@ -237,7 +232,7 @@ public final class CommandRunner {
                     "holdout accuracy %.4f; comparing with the serving version", accuracy));
 
             catalog.awaitCaughtUp(admin, settings.catchUpTimeout());
-            Gate gate = gate(cmd.model(), split.holdout(), accuracy);
+            PromotionGate.Decision gate = promotion.decide(cmd.model(), split.holdout(), accuracy);
             progress.at(StatusProgress.GATED, "publishing");
             // numbered under the model's writer fence; a rerun after a crash finds its earlier version instead
             VersionWriter.Published published = versions.publish(trained.version(), OptionalLong.empty(), request.requestId(),
@@ -352,65 +347,6 @@ public final class CommandRunner {
             Thread.currentThread().interrupt();
             throw new CancellationException("interrupted");
         }
-    }
-
-    /** The promotion decision and the figures it rests on. */
-    private record Gate(boolean activate, Long activeVersion, Double activeAccuracy, boolean servedWithoutActivation, String why) {
-
-        String message(ModelVersion v) {
-            if (activate) {
-                return v.id() + " activated: " + why;
-            }
-            return v.id() + " kept, not activated: " + why;
-        }
-    }
-
-    private Gate gate(String model, Dataset holdout, double accuracy) {
-        double delta = settings.promotionMinDelta();
-        Optional<ModelCatalog.Served> served = catalog.served(model);
-        if (served.isEmpty()) {
-            return new Gate(true, null, null, false,
-                    fmt("holdout accuracy %.4f on %d images (no version was serving)", accuracy, holdout.size()));
-        }
-        long active = served.get().version();
-        boolean pinned = served.get().activation().isPresent();
-        if (!catalog.has(model, active)) {
-            return new Gate(true, active, null, !pinned,
-                    fmt("holdout accuracy %.4f; active v%d is not on %s, nothing to compare with", accuracy, active, settings.modelsTopic()));
-        }
-        double activeAccuracy;
-        try (Classifier classifier = Classifier.load(codec.decode(catalog.read(model, active, trust).orElseThrow()), backbone)) {
-            activeAccuracy = accuracy(classifier, holdout);
-        } catch (ArtifactException e) {
-            return new Gate(true, active, null, !pinned,
-                    fmt("holdout accuracy %.4f; active v%d cannot be evaluated on this backbone (%s)", accuracy, active, e.getMessage()));
-        }
-        boolean better = accuracy >= activeAccuracy + delta;
-        String why = fmt("holdout accuracy %.4f %s active v%d %.4f + %.4f on the same %d images", accuracy, better ? ">=" : "<",
-                active, activeAccuracy, delta, holdout.size());
-        return new Gate(better, active, activeAccuracy, !pinned, why);
-    }
-
-    /** Share of {@code holdout} that {@code classifier} labels right; classes it does not know count as wrong. */
-    static double accuracy(Classifier classifier, Dataset holdout) {
-        Preprocessor pre = new Preprocessor(classifier.version().preprocessing());
-        List<LabelledImage> images = holdout.images();
-        int correct = 0;
-        for (int from = 0; from < images.size(); from += EVAL_BATCH) {
-            List<LabelledImage> chunk = images.subList(from, Math.min(images.size(), from + EVAL_BATCH));
-            List<float[]> inputs = new ArrayList<>(chunk.size());
-            chunk.forEach(img -> inputs.add(pre.apply(img.image())));
-            List<Prediction> predictions;
-            try (INDArray batch = Batch.of(pre.spec(), inputs)) {
-                predictions = classifier.classify(batch, 1);
-            }
-            for (int i = 0; i < chunk.size(); i++) {
-                if (predictions.get(i).label().equals(chunk.get(i).label())) {
-                    correct++;
-                }
-            }
-        }
-        return images.isEmpty() ? 0 : (double) correct / images.size();
     }
 
     private void finish(Request request, State state, double progress, Integer epoch, String message, Long version, RunMetrics figures) {
