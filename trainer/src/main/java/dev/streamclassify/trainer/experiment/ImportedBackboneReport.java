@@ -177,7 +177,7 @@ public final class ImportedBackboneReport {
     /** Accuracy against labels per class for one target and one head, one line per features/pooling, scratch included. */
     public static void plot(List<Cell> cells, String target, String head, int allPerClass, Path png) throws IOException {
         XYChart chart = new XYChartBuilder().width(900).height(560).title("Accuracy vs labels per class (" + target + ", " + head + " head)")
-                .xAxisTitle("labelled images per class (all = " + allPerClass + ")").yAxisTitle("holdout accuracy (%)").build();
+                .xAxisTitle("labelled images per class" + (cells.stream().anyMatch(c -> c.perClass() == 0) ? " (all = " + allPerClass + ")" : "")).yAxisTitle("holdout accuracy (%)").build();
         chart.getStyler().setXAxisLogarithmic(true);
         chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideSE);
         Map<String, List<Cell>> series = cells.stream().filter(c -> c.target().equals(target) && (c.head().equals(head) || c.pooling().equals("-")))
