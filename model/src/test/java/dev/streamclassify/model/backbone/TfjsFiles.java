@@ -17,7 +17,7 @@ import java.util.Random;
  * {@code input(32x32x3) -> conv(3x3, 4, relu) -> bn -> relu6 -> gap -> dense(2)}, channels-last, weights in one shard
  * with float32, uint8- and uint16-quantized tensors. {@code Dense} follows the cut layers, so truncation is exercised.
  */
-final class TfjsFiles {
+public final class TfjsFiles {
 
     static final int SIZE = 32;
     static final int FILTERS = 4;
@@ -31,7 +31,7 @@ final class TfjsFiles {
     }
 
     /** @param extraClass class of an extra layer appended after conv and feeding nothing, or null */
-    static Path write(Path dir, String extraClass) throws IOException {
+    public static Path write(Path dir, String extraClass) throws IOException {
         Files.createDirectories(dir);
         Random random = new Random(5);
         ByteArrayOutputStream bin = new ByteArrayOutputStream();

@@ -188,29 +188,31 @@ final class ExperimentCommand implements Callable<Integer> {
         List<String> labels = loaded.train().labels();
         List<ImportedBackboneExperiment.Target> ts = targets.stream()
                 .map(t -> new ImportedBackboneExperiment.Target(t.replace(',', '.'), DataSources.classes(t, labels))).toList();
+        List<Selection.Candidate> candidates = new ArrayList<>();
+        learningRates.forEach(lr -> l2s.forEach(l2 -> candidates.add(new Selection.Candidate(lr, l2))));
         var plan = new ImportedBackboneExperiment.Plan(imported, poolings.stream().map(Pooling::parse).toList(), ts, perClass,
-                LongStream.range(0, seeds).boxed().toList(), holdoutPerClass, cacheDir, HeadConfig.DEFAULT,
-                new TrainSettings(20, 64, headMinUpdates, 0), new TrainSettings(scratchEpochs, 64, scratchMinUpdates, 0));
+                LongStream.range(firstSeed, firstSeed + seeds).boxed().toList(), holdoutPerClass, valPerClass, candidates, cacheDir,
+                HeadConfig.DEFAULT, new TrainSettings(headEpochs, 64, headMinUpdates, 0), new TrainSettings(scratchEpochs, 64, scratchMinUpdates, 0));
         long t0 = System.nanoTime();
-        List<ImportedBackboneExperiment.Row> rows = new ImportedBackboneExperiment(plan, System.out).run(loaded.train(), loaded.test());
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        var cells = ImportedBackboneReport.cells(rows);
-        String command = "trainer " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
-        String machine = Runtime.getRuntime().availableProcessors() + " cores (shared with other jobs), " + System.getProperty("java.vm.name") + " "
-                + System.getProperty("java.version");
-        Path dir = out.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        String stem = out.getFileName().toString().replace(".md", "");
-        var md = new StringBuilder(ImportedBackboneReport.markdown(cells, command, machine, seconds, List.of())).append('\n');
-        int all = loaded.train().countsPerClass().values().stream().mapToInt(Integer::intValue).max().orElse(1);
-        for (var t : ts) {
-            for (String head : List.of("softmax", "prototype")) {
-                Path png = dir.resolve(stem + "-" + head + "-" + t.name().replaceAll("[^A-Za-z0-9]+", "_") + ".png");
-                ImportedBackboneReport.plot(cells, t.name(), head, all, png);
-                md.append("![").append(t.name()).append(", ").append(head).append("](").append(png.getFileName()).append(")\n");
+        List<ImportedBackboneExperiment.Row> rows;
+        double seconds;
+        if (fromLog == null || fromLog.isEmpty()) {
+            rows = new ImportedBackboneExperiment(plan, System.out).run(loaded.train(), loaded.test());
+            seconds = (System.nanoTime() - t0) / 1e9;
+        } else {
+            List<String> lines = new ArrayList<>();
+            for (Path p : fromLog) {
+                lines.addAll(Files.readAllLines(p));
             }
+            rows = ImportedBackboneExperiment.RowLog.parse(lines);
+            seconds = -1;
         }
-        Files.writeString(out, md);
+        String command = "trainer " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+        String machine = Runtime.getRuntime().availableProcessors() + " cores, " + System.getProperty("java.vm.name") + " "
+                + System.getProperty("java.version");
+        int all = loaded.train().countsPerClass().values().stream().mapToInt(Integer::intValue).max().orElse(1);
+        String md = ImportedBackboneReport.write(rows, ts.stream().map(ImportedBackboneExperiment.Target::name).toList(), command, machine, seconds,
+                all - valPerClass, out);
         System.out.println(md);
         System.out.println("wrote " + out);
         return 0;

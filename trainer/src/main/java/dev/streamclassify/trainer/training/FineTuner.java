@@ -7,6 +7,7 @@ import dev.streamclassify.model.image.PreprocessingSpec;
 import dev.streamclassify.model.inference.Owned;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.graph.PreprocessorVertex;
+import org.deeplearning4j.nn.conf.graph.ReshapeVertex;
 import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.graph.vertex.GraphVertex;
@@ -63,10 +64,21 @@ public final class FineTuner {
         ComputationGraph base = backbone.graph();
         String cut = backbone.info().cutLayer();
         List<String> tuned = topLayers(base, cut, k);
-        try (Owned<ComputationGraph> combined = Owned.of(combine(base.clone(), cut, backbone.info().preprocessing(), head, tuned, learningRate, settings.seed()))) {
+        boolean channelsLast = backbone.channelsLast();
+        if (channelsLast && pooledCut(base, cut)) {
+            // measured: on a TF.js import cut with pool=global or pool=KxK, fine-tuning the top layer drove a 3-class head to
+            // chance (every image one class) while the same layer fine-tuned below an unpooled cut trained and served
+            // exactly; DL4J's pooling layers appended to a channels-last map are not trustworthy in training
+            throw new IllegalArgumentException("cannot fine-tune '" + backbone.info().name() + "': its cut " + cut + " pools a channels-last "
+                    + "(TF.js/Keras) map, which DL4J does not train correctly; train the head only, or fine-tune a backbone cut with pool=none");
+        }
+        NetworkTrainer.Tensors trainIn = layout(train, channelsLast);
+        NetworkTrainer.Tensors holdoutIn = layout(holdout, channelsLast);
+        try (Owned<ComputationGraph> combined = Owned.of(combine(base.clone(), cut, backbone.info().preprocessing(), channelsLast, head, tuned,
+                learningRate, settings.seed()))) {
             ComputationGraph net = combined.net();
-            List<Double> losses = NetworkTrainer.fit(net, train, settings, progress);
-            EvalReport eval = NetworkTrainer.evaluate(net, holdout);
+            List<Double> losses = NetworkTrainer.fit(net, trainIn, settings, progress);
+            EvalReport eval = NetworkTrainer.evaluate(net, holdoutIn);
             Map<String, byte[]> layers = new LinkedHashMap<>();
             for (String name : tuned) {
                 layers.put(name, RawParams.of(net.getLayer(name).params()));
@@ -75,11 +87,33 @@ public final class FineTuner {
                 head.getLayer(i).setParams(net.getLayer(headLayerName(i)).params().dup());
             }
             return new Result(layers, losses, eval, (System.nanoTime() - t0) / 1e9);
+        } finally {
+            if (channelsLast) {
+                trainIn.x().close();
+                holdoutIn.x().close();
+            }
         }
     }
 
-    private static ComputationGraph combine(ComputationGraph graph, String cut, PreprocessingSpec spec, MultiLayerNetwork head,
-                                            List<String> tuned, double learningRate, long seed) {
+    private static boolean pooledCut(ComputationGraph graph, String cut) {
+        GraphVertex v = graph.getVertex(cut);
+        if (v == null || !v.hasLayer()) {
+            return false;
+        }
+        var conf = v.getLayer().conf().getLayer();
+        return conf instanceof org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer || conf instanceof org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+    }
+
+    /**
+     * Images as the backbone takes them: {@link NetworkTrainer#tensors} are channels-first, a TF.js/Keras import is
+     * channels-last (a permuted copy, which the caller closes).
+     */
+    private static NetworkTrainer.Tensors layout(NetworkTrainer.Tensors t, boolean channelsLast) {
+        return channelsLast ? new NetworkTrainer.Tensors(t.x().permute(0, 2, 3, 1).dup('c'), t.y(), t.labels()) : t;
+    }
+
+    private static ComputationGraph combine(ComputationGraph graph, String cut, PreprocessingSpec spec, boolean channelsLast,
+                                            MultiLayerNetwork head, List<String> tuned, double learningRate, long seed) {
         Set<String> keep = ancestors(graph, cut);
         TransferLearning.GraphBuilder b = new TransferLearning.GraphBuilder(graph)
                 .fineTuneConfiguration(new FineTuneConfiguration.Builder().updater(new Adam(learningRate)).seed(seed).build());
@@ -92,9 +126,13 @@ public final class FineTuner {
                 b.removeVertexAndConnections(v.getVertexName());
             }
         }
-        long[] shape = graph.output(List.of(cut), false, new INDArray[]{Nd4j.zeros(1, spec.channels(), spec.height(), spec.width())}, null)[0].shape();
+        INDArray probe = channelsLast ? Nd4j.zeros(1, spec.height(), spec.width(), spec.channels()) : Nd4j.zeros(1, spec.channels(), spec.height(), spec.width());
+        long[] shape = graph.output(List.of(cut), false, new INDArray[]{probe}, null)[0].shape();
         String input = "ft_flatten";
-        if (shape.length == 4) {
+        if (shape.length == 4 && channelsLast) {
+            // the head was trained on features flattened as the backbone flattens them: [h, w, c] in c order
+            b.addVertex(input, new ReshapeVertex('c', new int[]{-1, Math.toIntExact(shape[1] * shape[2] * shape[3])}, null), cut);
+        } else if (shape.length == 4) {
             b.addVertex(input, new PreprocessorVertex(new CnnToFeedForwardPreProcessor(shape[2], shape[3], shape[1])), cut);
         } else {
             input = cut;

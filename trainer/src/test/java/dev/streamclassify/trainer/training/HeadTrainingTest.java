@@ -83,8 +83,12 @@ class HeadTrainingTest {
         assertThat(backbone.features(probe).equalsWithEps(before, 0)).isTrue();
     }
 
-    /** Accuracy of {@code version} served the way streams-app serves it: preprocess, batch, classify. */
     private static double servedAccuracy(ModelVersion version, Dataset holdout) throws Exception {
+        return servedAccuracy(version, holdout, backbone);
+    }
+
+    /** Accuracy of {@code version} served the way streams-app serves it on {@code backbone}: preprocess, batch, classify. */
+    static double servedAccuracy(ModelVersion version, Dataset holdout, Backbone backbone) throws Exception {
         Preprocessor pre = new Preprocessor(version.preprocessing());
         try (Classifier classifier = Classifier.load(version, backbone)) {
             List<float[]> images = new ArrayList<>();
