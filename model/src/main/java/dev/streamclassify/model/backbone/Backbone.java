@@ -82,7 +82,7 @@ public final class Backbone implements AutoCloseable {
             ops = OpsForwardPass.compile(graph, cutLayer);
             double diff = opsDifference(graph, ops, cutLayer, spec, channelsLast);
             if (diff <= OPS_TOLERANCE) {
-                inference = new Inference(Inference.OPS, diff, ops.vertexNames().size() + " vertices as nd4j ops");
+                inference = new Inference(Inference.OPS, diff, ops.summary());
             } else {
                 inference = new Inference(Inference.LAYERS, diff, "nd4j-op translation differs from DL4J by " + diff);
                 ops.close();

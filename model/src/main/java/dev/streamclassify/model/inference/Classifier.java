@@ -86,7 +86,12 @@ public final class Classifier implements AutoCloseable {
 
     /** Class probabilities, {@code [n, labels]}, for a batch made by {@link Batch}. */
     public synchronized float[][] probabilities(INDArray images) {
-        return headProbabilities(backbone.features(images));
+        INDArray features = backbone.features(images);
+        try {
+            return headProbabilities(features);
+        } finally {
+            release(features);
+        }
     }
 
     /** The backbone whose features feed this head: the shared one, or this version's own fine-tuned copy. */
@@ -109,10 +114,21 @@ public final class Classifier implements AutoCloseable {
     public static List<float[][]> probabilitiesOfEach(List<Classifier> classifiers, INDArray images) {
         Map<Backbone, INDArray> features = new IdentityHashMap<>();
         List<float[][]> out = new ArrayList<>(classifiers.size());
-        for (Classifier c : classifiers) {
-            out.add(c.headProbabilities(features.computeIfAbsent(c.backbone(), b -> b.features(images))));
+        try {
+            for (Classifier c : classifiers) {
+                out.add(c.headProbabilities(features.computeIfAbsent(c.backbone(), b -> b.features(images))));
+            }
+        } finally {
+            features.values().forEach(Classifier::release);
         }
         return out;
+    }
+
+    /** Features are a few hundred KB of native memory per batch: back now, not at some later garbage collection. */
+    private static void release(INDArray a) {
+        if (a.closeable()) {
+            a.close();
+        }
     }
 
     /** Top-{@code topK} predictions of each row of {@code probabilities}. */

@@ -41,6 +41,19 @@ class OpsInferenceTest {
         Path descriptor = MobileNetV2Files.modelJson().resolveSibling("backbone.json");
         try (Backbone backbone = Backbones.fromDescriptor(descriptor)) {
             assertThat(backbone.inference().path()).as("%s", backbone.inference()).isEqualTo(Backbone.Inference.OPS);
+            // every batch norm follows a convolution and the stride-2 convolutions are zero-padded: all folded away
+            assertThat(backbone.inference().detail()).doesNotContain(" 0 batch normalizations").doesNotContain(" 0 zero paddings");
+            assertSameFeatures(backbone, batches(backbone.info().preprocessing()));
+        }
+    }
+
+    @Test
+    void mobileNetV2AtAnOddSizeWhereSamePaddingDiffersPadsExplicitlyAndKeepsDl4jsOutputs() throws IOException {
+        // at 97 px SAME padding of a stride-2 3x3 convolution is (1, 1), not the graph's (0, 1): the folded padding
+        // must fall back to padding the input itself
+        try (Backbone backbone = Backbones.load("tfjs:" + MobileNetV2Files.modelJson() + "#block_3_project_BN?pool=global&size=97")) {
+            assertThat(backbone.inference().path()).as("%s", backbone.inference()).isEqualTo(Backbone.Inference.OPS);
+            assertThat(backbone.inference().detail()).doesNotContain(" 0 zero paddings");
             assertSameFeatures(backbone, batches(backbone.info().preprocessing()));
         }
     }
