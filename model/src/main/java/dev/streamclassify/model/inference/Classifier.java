@@ -25,7 +25,8 @@ import java.util.Random;
 
 /**
  * A servable model version: the frozen backbone plus the version's head (and, if the version fine-tuned top
- * layers, its own copy of the backbone with those layers replaced). Thread-safe: forward passes are serialised.
+ * layers, its own copy of the backbone with those layers replaced). Thread-safe: head passes are serialised, backbone
+ * passes follow {@link Backbone}'s rules (nd4j-op passes overlap).
  * Closing releases the head and any owned backbone copy; a shared backbone is left to its owner.
  */
 public final class Classifier implements AutoCloseable {
@@ -85,7 +86,7 @@ public final class Classifier implements AutoCloseable {
     }
 
     /** Class probabilities, {@code [n, labels]}, for a batch made by {@link Batch}. */
-    public synchronized float[][] probabilities(INDArray images) {
+    public float[][] probabilities(INDArray images) {
         INDArray features = backbone.features(images);
         try {
             return headProbabilities(features);

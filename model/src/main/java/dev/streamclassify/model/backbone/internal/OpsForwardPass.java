@@ -57,7 +57,9 @@ import java.util.Set;
  * the native build has it. Inference only (no dropout, batch norm with its global statistics).
  * <p>{@link #compile} refuses (with {@link UnsupportedOperationException}) any vertex it does not translate; callers
  * keep DL4J's own forward pass then. The parameter arrays are views of the graph's, so the graph must outlive this
- * object; only arrays made here (folded batch norm scales and shifts) are closed by {@link #close()}. Not thread-safe.
+ * object; only arrays made here (folded kernels, biases, batch norm scales and shifts) are closed by {@link #close()}.
+ * {@link #output} may run on several threads at once (it only reads the weights; each thread's intermediates live in
+ * its own workspace); {@link #close()} must wait until none runs.
  */
 public final class OpsForwardPass implements AutoCloseable {
 
