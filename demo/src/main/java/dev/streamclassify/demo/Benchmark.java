@@ -136,8 +136,9 @@ public final class Benchmark {
                         mobileEndToEnd = app.throughput(pngs);
                     }
                     row("streams-app end to end, MobileNetV2 backbone (" + n + " PNG records, batch.max.size 32)", "vs its bare batched pass",
-                            String.format("%.1f vs %.1f img/s", mobileEndToEnd, mobileImgPerSecond),
-                            String.format("%.2f", mobileEndToEnd / mobileImgPerSecond));
+                            String.format("%.1f vs %s img/s", mobileEndToEnd, Double.isNaN(mobileImgPerSecond) ? "not run (bare)"
+                                    : String.format("%.1f", mobileImgPerSecond)),
+                            ratio(mobileEndToEnd, mobileImgPerSecond));
                 }
             }
         }
@@ -350,7 +351,8 @@ public final class Benchmark {
                 row("streams-app end to end (" + images + " PNG records, fast producer, real broker)", "batch.max.size 32 (2) vs 1 (3)",
                         String.format("%.0f vs %.0f img/s", e2eBatched, e2eSingle), String.format("2/3 = %.1fx", e2eBatched / e2eSingle));
                 row("streams-app end to end vs bare forward pass", "both batched (32), default backbone (2/1)",
-                        String.format("%.0f vs %.0f img/s", e2eBatched, bareBatched), String.format("2/1 = %.2f", e2eBatched / bareBatched));
+                        String.format("%.0f vs %s img/s", e2eBatched, Double.isNaN(bareBatched) ? "not run (bare)" : String.format("%.0f", bareBatched)),
+                        "2/1 = " + ratio(e2eBatched, bareBatched));
             }
             if (on("latency")) {
                 int n = intProp("bench.latency.images", 1000);
