@@ -37,6 +37,7 @@ import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.nativeblas.NativeOpsHolder;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -73,8 +74,9 @@ import java.util.regex.Pattern;
  * {@code bench.latency.images} [1000] records at the fixed load, {@code bench.swaps} [20], {@code bench.memory.images}
  * [20000] records streamed during the swaps, {@code bench.swap.rate} [half the batched end-to-end rate] images/s offered
  * during the swaps, {@code bench.bare.images} [512], {@code bench.seconds} [10] longest time per bare-pass figure,
- * {@code bench.peer} [true] runs the node peer, {@code bench.only} [all] comma-separated sections of
- * {@code bare,e2e,latency,swap,flops,peer}.
+ * {@code bench.stream.threads} [1] stream threads of every streams-app (run with OMP_NUM_THREADS=1 to compare threads
+ * with OpenMP threads), {@code bench.peer} [true] runs the node peer, {@code bench.only} [all] comma-separated sections of
+ * {@code bare,threads,e2e,latency,swap,flops,peer}.
  */
 public final class Benchmark {
 
@@ -135,8 +137,9 @@ public final class Benchmark {
                         mobileEndToEnd = app.throughput(pngs);
                     }
                     row("streams-app end to end, MobileNetV2 backbone (" + n + " PNG records, batch.max.size 32)", "vs its bare batched pass",
-                            String.format("%.1f vs %.1f img/s", mobileEndToEnd, mobileImgPerSecond),
-                            String.format("%.2f", mobileEndToEnd / mobileImgPerSecond));
+                            String.format("%.1f vs %s img/s", mobileEndToEnd, Double.isNaN(mobileImgPerSecond) ? "not run (bare)"
+                                    : String.format("%.1f", mobileImgPerSecond)),
+                            ratio(mobileEndToEnd, mobileImgPerSecond));
                 }
             }
         }
@@ -165,67 +168,162 @@ public final class Benchmark {
                 HeadConfig.DEFAULT, new TrainSettings(5, 64, 0, 1), "default", 1, Clock.systemUTC(), Progress.none());
     }
 
-    /** Bare forward pass: nd4j ops vs DL4J layers at batch 32, batch 32 vs 1 with the head, and FLOP/s vs sgemm. */
+    /**
+     * Bare forward pass: backbone + head at batch 32 vs 1, nd4j ops vs DL4J layers, OpenMP threads vs caller threads,
+     * decode/resize apart from the forward pass, and FLOP/s vs sgemm. The figures of one row are taken in alternating
+     * rounds over the same inputs, so load that drifts during the run hits both sides alike.
+     */
     private double bare(String name, Backbone backbone, HeadTraining.Outcome trained, Dataset images, double sgemm) throws Exception {
-        int n = intProp("bench.bare.images", 512);
+        int n = Math.max(64, intProp("bench.bare.images", 512) / 32 * 32);
         Preprocessor pre = new Preprocessor(backbone.info().preprocessing());
         List<float[]> inputs = new ArrayList<>();
+        List<byte[]> pngs = new ArrayList<>();
         for (int i = 0; i < Math.min(n, 256); i++) {
             inputs.add(pre.apply(images.images().get(i % images.size()).image()));
+            pngs.add(ImageEncoder.png(images.images().get(i % images.size()).image()));
         }
         while (inputs.size() < n) {
             inputs.add(inputs.get(inputs.size() % 256));
         }
-        double opsBatched;
-        double single;
+        String path = backbone.inference().path();
+        int omp = ompThreads();
+        double[] r;
         try (Classifier c = Classifier.load(trained.version(), backbone)) {
             c.warmUp(32);
-            single = rate(inputs, 1, b -> classify(c, Batch.of(pre.spec(), b)));
-            opsBatched = rate(inputs, 32, b -> classify(c, Batch.of(pre.spec(), b)));
+            Function<List<float[]>, Object> classify = b -> {
+                try (INDArray batch = Batch.of(pre.spec(), b)) {
+                    return c.classify(batch, 3);
+                }
+            };
+            r = rates(inputs, List.of(new Pass(32, 1, omp, classify), new Pass(1, 1, omp, classify),
+                    new Pass(32, 1, omp, features(backbone, pre, false)), new Pass(32, 1, omp, features(backbone, pre, true))));
         }
-        String path = backbone.inference().path();
-        double opsBackbone = rate(inputs, 32, b -> closing(Batch.of(pre.spec(), b), backbone::features));
-        double layers = rate(inputs, 32, b -> closing(Batch.of(pre.spec(), b), backbone::layerFeatures));
-        row("bare forward pass, " + name, "backbone + head, batch 32 vs batch 1 (" + path + ")",
-                String.format("%.0f vs %.0f img/s", opsBatched, single), String.format("%.1fx", opsBatched / single));
+        row("bare forward pass, " + name, "backbone + head, batch 32 vs batch 1 (" + path + ", " + omp + " OpenMP threads)",
+                String.format("%.0f vs %.0f img/s", r[0], r[1]), String.format("%.1fx", r[0] / r[1]));
         row("bare backbone, " + name, "nd4j ops vs DL4J layers, batch 32",
-                String.format("%.0f vs %.0f img/s", opsBackbone, layers), String.format("%.1fx", opsBackbone / layers));
+                String.format("%.0f vs %.0f img/s", r[2], r[3]), String.format("%.1fx", r[2] / r[3]));
+        if (on("threads") && "nd4j-ops".equals(path)) {
+            Function<List<float[]>, Object> ops = features(backbone, pre, false);
+            int cores = Runtime.getRuntime().availableProcessors();
+            double[] t = rates(inputs, List.of(new Pass(32, 1, cores, ops), new Pass(32, cores, 1, ops), new Pass(32, 1, 1, ops),
+                    new Pass(1, 1, cores, ops), new Pass(1, cores, 1, ops), new Pass(1, 1, 1, ops)));
+            ompThreads(omp);
+            row("threads, bare backbone, " + name, String.format("batch 32 / batch 1: 1 caller x %d OpenMP vs %d callers x 1 OpenMP vs 1 x 1", cores, cores),
+                    String.format("%.0f / %.0f vs %.0f / %.0f vs %.0f / %.0f img/s", t[0], t[3], t[1], t[4], t[2], t[5]),
+                    String.format("callers/OpenMP %.2f / %.2f", t[1] / t[0], t[4] / t[3]));
+        }
+        double decode = decodeRate(pre, pngs);
+        row("decode + resize + normalise (PNG record -> input), " + name, "1 thread, vs backbone + head at batch 32",
+                String.format("%.0f vs %.0f img/s", decode, r[0]), String.format("decode = %.0f%% of the per-image time", 100 * r[0] / (decode + r[0])));
         if (on("flops")) {
             double macs = backbone.multiplyAddsPerImage();
-            double gflops = opsBackbone * 2 * macs / 1e9;
-            double layerGflops = layers * 2 * macs / 1e9;
+            double gflops = r[2] * 2 * macs / 1e9;
+            double layerGflops = r[3] * 2 * macs / 1e9;
             row("backbone arithmetic rate, " + name, "conv layers at batch 32 (nd4j ops / DL4J layers) vs sgemm 1024^3",
                     String.format("%.1f / %.1f vs %.1f GFLOP/s (%.1f MFLOP/img)", gflops, layerGflops, sgemm, 2 * macs / 1e6),
                     String.format("%.3f / %.3f", gflops / sgemm, layerGflops / sgemm));
         }
-        return opsBatched;
+        return r[0];
     }
 
-    /** Images/s over the inputs, stopping early after {@code bench.seconds} [10] so slow configurations stay short. */
-    private static double rate(List<float[]> inputs, int batch, Function<List<float[]>, Object> pass) {
-        release(pass.apply(inputs.subList(0, Math.min(batch, inputs.size()))));
-        long budget = TimeUnit.SECONDS.toNanos(intProp("bench.seconds", 10));
+    private static Function<List<float[]>, Object> features(Backbone backbone, Preprocessor pre, boolean layers) {
+        return b -> {
+            try (INDArray batch = Batch.of(pre.spec(), b)) {
+                return layers ? backbone.layerFeatures(batch) : backbone.features(batch);
+            }
+        };
+    }
+
+    /** PNG bytes to the network's input (decode, resize, normalise) on one thread, images/s. */
+    private static double decodeRate(Preprocessor pre, List<byte[]> pngs) throws Exception {
+        for (byte[] png : pngs.subList(0, Math.min(32, pngs.size()))) {
+            pre.fromEncoded(png);
+        }
         long t0 = System.nanoTime();
         int done = 0;
-        while (done < inputs.size() && (done == 0 || System.nanoTime() - t0 < budget)) {
-            int to = Math.min(inputs.size(), done + batch);
-            release(pass.apply(inputs.subList(done, to)));
-            done = to;
+        while (done < 4 * pngs.size() && (done < pngs.size() || System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(2))) {
+            pre.fromEncoded(pngs.get(done++ % pngs.size()));
         }
         return done / ((System.nanoTime() - t0) / 1e9);
     }
 
-    private static List<Prediction> classify(Classifier c, INDArray batch) {
-        try (batch) {
-            return c.classify(batch, 3);
+    /** One way of running passes: images per pass, how many caller threads share a round's images, OpenMP threads. */
+    private record Pass(int batch, int callers, int ompThreads, Function<List<float[]>, Object> run) {
+    }
+
+    /**
+     * Images/s of each pass, measured in rounds of 32 images (each pass once per round, in turn) until the inputs are
+     * used up or a pass has spent {@code bench.seconds} [10]; every pass is warmed up first.
+     */
+    private static double[] rates(List<float[]> inputs, List<Pass> passes) throws Exception {
+        int round = 32;
+        long budget = TimeUnit.SECONDS.toNanos(intProp("bench.seconds", 10));
+        long[] nanos = new long[passes.size()];
+        int[] done = new int[passes.size()];
+        java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newCachedThreadPool();
+        try {
+            for (Pass p : passes) {
+                runRound(p, inputs.subList(0, round), callers);
+            }
+            for (int at = 0; at + round <= inputs.size(); at += round) {
+                boolean any = false;
+                for (int k = 0; k < passes.size(); k++) {
+                    if (done[k] > 0 && nanos[k] > budget) {
+                        continue;
+                    }
+                    long t0 = System.nanoTime();
+                    runRound(passes.get(k), inputs.subList(at, at + round), callers);
+                    nanos[k] += System.nanoTime() - t0;
+                    done[k] += round;
+                    any = true;
+                }
+                if (!any) {
+                    break;
+                }
+            }
+        } finally {
+            callers.shutdownNow();
+        }
+        double[] rates = new double[passes.size()];
+        for (int k = 0; k < rates.length; k++) {
+            rates[k] = done[k] / (nanos[k] / 1e9);
+        }
+        return rates;
+    }
+
+    /** The round's images split among the pass's callers, each running batches of the pass's size on its own thread. */
+    private static void runRound(Pass p, List<float[]> images, java.util.concurrent.ExecutorService callers) throws Exception {
+        ompThreads(p.ompThreads());
+        if (p.callers() == 1) {
+            for (int i = 0; i < images.size(); i += p.batch()) {
+                release(p.run().apply(images.subList(i, Math.min(images.size(), i + p.batch()))));
+            }
+            return;
+        }
+        int share = images.size() / p.callers();
+        List<java.util.concurrent.Future<?>> running = new ArrayList<>();
+        for (int c = 0; c < p.callers(); c++) {
+            List<float[]> mine = images.subList(c * share, c == p.callers() - 1 ? images.size() : (c + 1) * share);
+            running.add(callers.submit(() -> {
+                ompThreads(p.ompThreads());
+                for (int i = 0; i < mine.size(); i += p.batch()) {
+                    release(p.run().apply(mine.subList(i, Math.min(mine.size(), i + p.batch()))));
+                }
+                return null;
+            }));
+        }
+        for (var f : running) {
+            f.get();
         }
     }
 
-    /** {@code pass} on a batch that is closed afterwards; the pass's own output is released by {@link #rate}. */
-    private static INDArray closing(INDArray batch, Function<INDArray, INDArray> pass) {
-        try (batch) {
-            return pass.apply(batch);
-        }
+    /** OpenMP threads of libnd4j's ops (and oneDNN's), process-wide; what OMP_NUM_THREADS sets at start. */
+    private static int ompThreads() {
+        return NativeOpsHolder.getInstance().getDeviceNativeOps().ompGetMaxThreads();
+    }
+
+    private static void ompThreads(int n) {
+        NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(n);
     }
 
     private static void release(Object out) {
@@ -254,7 +352,8 @@ public final class Benchmark {
                 row("streams-app end to end (" + images + " PNG records, fast producer, real broker)", "batch.max.size 32 (2) vs 1 (3)",
                         String.format("%.0f vs %.0f img/s", e2eBatched, e2eSingle), String.format("2/3 = %.1fx", e2eBatched / e2eSingle));
                 row("streams-app end to end vs bare forward pass", "both batched (32), default backbone (2/1)",
-                        String.format("%.0f vs %.0f img/s", e2eBatched, bareBatched), String.format("2/1 = %.2f", e2eBatched / bareBatched));
+                        String.format("%.0f vs %s img/s", e2eBatched, Double.isNaN(bareBatched) ? "not run (bare)" : String.format("%.0f", bareBatched)),
+                        "2/1 = " + ratio(e2eBatched, bareBatched));
             }
             if (on("latency")) {
                 int n = intProp("bench.latency.images", 1000);
@@ -357,6 +456,7 @@ public final class Benchmark {
                     Map.entry("images.topic", "images" + suffix), Map.entry("predictions.topic", "predictions" + suffix),
                     Map.entry("dlq.topic", "dlq" + suffix), Map.entry("models.topic", "models" + suffix),
                     Map.entry("batch.max.size", batch), Map.entry("batch.max.delay.ms", 20),
+                    Map.entry("num.stream.threads", intProp("bench.stream.threads", 1)),
                     Map.entry("models.trusted.keys", SigningKeys.publicBase64(SIGNING.getPublic()))));
             StreamsApp app = new StreamsApp(config, backbone).start();
             ModelPublisher publisher = new ModelPublisher(broker.bootstrapServers(), config.modelsTopic(), new VersionSigner(SIGNING));
@@ -491,11 +591,20 @@ public final class Benchmark {
             int cores = Runtime.getRuntime().availableProcessors();
             row("TF.js 4.22 WASM (XNNPACK, 1 thread in node, bare batched pass) vs ours, MobileNetV2 96 px to block_10_project_BN",
                     "img/s per core: peer (1 core) vs our bare pass / our streams-app end to end (" + cores + " cores)",
-                    String.format("%.1f vs %.1f / %.1f img/s per core", peer, javaImgPerSecond / cores, javaEndToEnd / cores),
-                    String.format("%.2f / %.2f", javaImgPerSecond / cores / peer, javaEndToEnd / cores / peer));
+                    String.format("%.1f vs %s / %s img/s per core", peer, perCore(javaImgPerSecond, cores, "bare"), perCore(javaEndToEnd, cores, "e2e")),
+                    String.format("%s / %s", ratio(javaImgPerSecond / cores, peer), ratio(javaEndToEnd / cores, peer)));
         } catch (IOException e) {
             row("TF.js WASM peer", "not measured", e.getMessage().replace('|', '/'), "-");
         }
+    }
+
+    /** A figure per core, or "not run" when its section was left out by {@code bench.only} (never "NaN"). */
+    private static String perCore(double imgPerSecond, int cores, String section) {
+        return Double.isNaN(imgPerSecond) ? "not run (" + section + " not in bench.only)" : String.format("%.1f", imgPerSecond / cores);
+    }
+
+    private static String ratio(double a, double b) {
+        return Double.isNaN(a) || Double.isNaN(b) ? "not run" : String.format("%.2f", a / b);
     }
 
     private static String exec(Path dir, List<String> command) throws IOException, InterruptedException {

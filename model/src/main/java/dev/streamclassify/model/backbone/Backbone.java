@@ -17,11 +17,13 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * A pre-trained network used as a frozen feature extractor: the forward pass stops at {@link BackboneInfo#cutLayer()}
  * so whatever came after it (the original output layer) is never computed. Owns native memory: close it.
- * Thread-safe: calls are serialised because DL4J networks are not.
+ * Thread-safe: passes through DL4J's layers are serialised because DL4J networks are not; nd4j-op passes run
+ * concurrently (several stream threads each with one OpenMP thread can then use several cores).
  * <p>Features are computed by raw nd4j ops ({@link OpsForwardPass}, which reach oneDNN in the native builds that
  * have it) when the network translates and the translation gives DL4J's own outputs within {@link #OPS_TOLERANCE} on
  * a probe batch at load time; otherwise by DL4J's layers. {@link #inference()} says which.
@@ -45,7 +47,9 @@ public final class Backbone implements AutoCloseable {
     private final long[] cutShape;
     private final OpsForwardPass ops;
     private final Inference inference;
-    private boolean closed;
+    /** Read: nd4j-op passes, which may overlap. Write: DL4J's layers (not thread-safe) and close. */
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private volatile boolean closed;
 
     private Backbone(ComputationGraph graph, BackboneInfo info, boolean channelsLast, long[] cutShape,
                      OpsForwardPass ops, Inference inference) {
@@ -82,7 +86,7 @@ public final class Backbone implements AutoCloseable {
             ops = OpsForwardPass.compile(graph, cutLayer);
             double diff = opsDifference(graph, ops, cutLayer, spec, channelsLast);
             if (diff <= OPS_TOLERANCE) {
-                inference = new Inference(Inference.OPS, diff, ops.vertexNames().size() + " vertices as nd4j ops");
+                inference = new Inference(Inference.OPS, diff, ops.summary());
             } else {
                 inference = new Inference(Inference.LAYERS, diff, "nd4j-op translation differs from DL4J by " + diff);
                 ops.close();
@@ -157,36 +161,57 @@ public final class Backbone implements AutoCloseable {
 
     /**
      * @param batch images as {@code [n, channels, height, width]}, whatever layout the network uses inside
-     * @return flattened features {@code [n, featureSize]} (in the network's own layout order)
+     * @return flattened features {@code [n, featureSize]} (in the network's own layout order), owned by the caller
      */
-    public synchronized INDArray features(INDArray batch) {
-        ensureOpen();
+    public INDArray features(INDArray batch) {
         if (ops == null) {
             return layerFeatures(batch);
         }
-        INDArray input = layout(batch, channelsLast);
-        INDArray out = ops.output(input);
-        return out.reshape('c', batch.size(0), info.featureSize());
+        // the nd4j-op pass only reads shared weights (intermediates live in a per-thread workspace), so callers on
+        // several threads run it at once; only close() must wait for them
+        lock.readLock().lock();
+        try {
+            ensureOpen();
+            INDArray input = layout(batch, channelsLast);
+            INDArray out = ops.output(input);
+            if (input != batch && input.closeable()) {
+                input.close();
+            }
+            return out.reshape('c', batch.size(0), info.featureSize());
+        } finally {
+            lock.readLock().unlock();
+        }
     }
 
     /** The same features through DL4J's own layers, whatever {@link #inference()} says: the reference and the baseline. */
-    public synchronized INDArray layerFeatures(INDArray batch) {
-        ensureOpen();
-        INDArray out = graph.output(List.of(info.cutLayer()), false, new INDArray[]{layout(batch, channelsLast)}, null)[0];
-        return out.reshape('c', batch.size(0), info.featureSize());
+    public INDArray layerFeatures(INDArray batch) {
+        // DL4J networks are not thread-safe: one caller at a time
+        lock.writeLock().lock();
+        try {
+            ensureOpen();
+            INDArray out = graph.output(List.of(info.cutLayer()), false, new INDArray[]{layout(batch, channelsLast)}, null)[0];
+            return out.reshape('c', batch.size(0), info.featureSize());
+        } finally {
+            lock.writeLock().unlock();
+        }
     }
 
     /**
      * Multiply-adds per image of the convolutions and matrix products up to the cut (2 FLOPs each), counted on one
      * forward pass; NaN when the network is not served by nd4j ops.
      */
-    public synchronized double multiplyAddsPerImage() {
-        ensureOpen();
-        if (ops == null) {
-            return Double.NaN;
+    public double multiplyAddsPerImage() {
+        lock.readLock().lock();
+        try {
+            ensureOpen();
+            if (ops == null) {
+                return Double.NaN;
+            }
+            PreprocessingSpec spec = info.preprocessing();
+            return ops.multiplyAddsPerImage(layout(Nd4j.zeros(1, spec.channels(), spec.height(), spec.width()), channelsLast));
+        } finally {
+            lock.readLock().unlock();
         }
-        PreprocessingSpec spec = info.preprocessing();
-        return ops.multiplyAddsPerImage(layout(Nd4j.zeros(1, spec.channels(), spec.height(), spec.width()), channelsLast));
     }
 
     /** Which forward pass {@link #features} uses, decided (and verified) when this backbone was made. */
@@ -229,13 +254,18 @@ public final class Backbone implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() {
-        if (!closed) {
-            closed = true;
-            if (ops != null) {
-                ops.close();
+    public void close() {
+        lock.writeLock().lock();
+        try {
+            if (!closed) {
+                closed = true;
+                if (ops != null) {
+                    ops.close();
+                }
+                graph.close();
             }
-            graph.close();
+        } finally {
+            lock.writeLock().unlock();
         }
     }
 }

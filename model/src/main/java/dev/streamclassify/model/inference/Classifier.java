@@ -25,7 +25,8 @@ import java.util.Random;
 
 /**
  * A servable model version: the frozen backbone plus the version's head (and, if the version fine-tuned top
- * layers, its own copy of the backbone with those layers replaced). Thread-safe: forward passes are serialised.
+ * layers, its own copy of the backbone with those layers replaced). Thread-safe: head passes are serialised, backbone
+ * passes follow {@link Backbone}'s rules (nd4j-op passes overlap).
  * Closing releases the head and any owned backbone copy; a shared backbone is left to its owner.
  */
 public final class Classifier implements AutoCloseable {
@@ -85,8 +86,13 @@ public final class Classifier implements AutoCloseable {
     }
 
     /** Class probabilities, {@code [n, labels]}, for a batch made by {@link Batch}. */
-    public synchronized float[][] probabilities(INDArray images) {
-        return headProbabilities(backbone.features(images));
+    public float[][] probabilities(INDArray images) {
+        INDArray features = backbone.features(images);
+        try {
+            return headProbabilities(features);
+        } finally {
+            release(features);
+        }
     }
 
     /** The backbone whose features feed this head: the shared one, or this version's own fine-tuned copy. */
@@ -109,10 +115,21 @@ public final class Classifier implements AutoCloseable {
     public static List<float[][]> probabilitiesOfEach(List<Classifier> classifiers, INDArray images) {
         Map<Backbone, INDArray> features = new IdentityHashMap<>();
         List<float[][]> out = new ArrayList<>(classifiers.size());
-        for (Classifier c : classifiers) {
-            out.add(c.headProbabilities(features.computeIfAbsent(c.backbone(), b -> b.features(images))));
+        try {
+            for (Classifier c : classifiers) {
+                out.add(c.headProbabilities(features.computeIfAbsent(c.backbone(), b -> b.features(images))));
+            }
+        } finally {
+            features.values().forEach(Classifier::release);
         }
         return out;
+    }
+
+    /** Features are a few hundred KB of native memory per batch: back now, not at some later garbage collection. */
+    private static void release(INDArray a) {
+        if (a.closeable()) {
+            a.close();
+        }
     }
 
     /** Top-{@code topK} predictions of each row of {@code probabilities}. */

@@ -8,6 +8,7 @@ import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.LocalResponseNormalization;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -17,6 +18,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -41,6 +46,19 @@ class OpsInferenceTest {
         Path descriptor = MobileNetV2Files.modelJson().resolveSibling("backbone.json");
         try (Backbone backbone = Backbones.fromDescriptor(descriptor)) {
             assertThat(backbone.inference().path()).as("%s", backbone.inference()).isEqualTo(Backbone.Inference.OPS);
+            // every batch norm follows a convolution and the stride-2 convolutions are zero-padded: all folded away
+            assertThat(backbone.inference().detail()).doesNotContain(" 0 batch normalizations").doesNotContain(" 0 zero paddings");
+            assertSameFeatures(backbone, batches(backbone.info().preprocessing()));
+        }
+    }
+
+    @Test
+    void mobileNetV2AtAnOddSizeWhereSamePaddingDiffersPadsExplicitlyAndKeepsDl4jsOutputs() throws IOException {
+        // at 97 px SAME padding of a stride-2 3x3 convolution is (1, 1), not the graph's (0, 1): the folded padding
+        // must fall back to padding the input itself
+        try (Backbone backbone = Backbones.load("tfjs:" + MobileNetV2Files.modelJson() + "#block_3_project_BN?pool=global&size=97")) {
+            assertThat(backbone.inference().path()).as("%s", backbone.inference()).isEqualTo(Backbone.Inference.OPS);
+            assertThat(backbone.inference().detail()).doesNotContain(" 0 zero paddings");
             assertSameFeatures(backbone, batches(backbone.info().preprocessing()));
         }
     }
@@ -50,6 +68,42 @@ class OpsInferenceTest {
         try (Backbone backbone = Backbones.load("tfjs:" + MobileNetV2Files.modelJson() + "#" + MobileNetV2Files.OUT_RELU + "?pool=global&size=96")) {
             assertThat(backbone.inference().path()).as("%s", backbone.inference()).isEqualTo(Backbone.Inference.OPS);
             assertSameFeatures(backbone, batches(backbone.info().preprocessing()));
+        }
+    }
+
+    @Test
+    void nd4jOpPassesOnSeveralThreadsAtOnceEachGetTheirOwnBatchsFeatures() throws Exception {
+        try (Backbone backbone = Backbones.loadDefault()) {
+            PreprocessingSpec spec = backbone.info().preprocessing();
+            List<INDArray> inputs = new ArrayList<>();
+            List<INDArray> expected = new ArrayList<>();
+            for (int t = 0; t < 3; t++) {
+                Nd4j.getRandom().setSeed(100 + t);
+                INDArray batch = Nd4j.rand(DataType.FLOAT, 4 + t, spec.channels(), spec.height(), spec.width());
+                inputs.add(batch);
+                expected.add(backbone.features(batch));
+            }
+            ExecutorService pool = Executors.newFixedThreadPool(3);
+            try {
+                List<Future<Double>> worst = new ArrayList<>();
+                for (int t = 0; t < 3; t++) {
+                    int mine = t;
+                    worst.add(pool.submit(() -> {
+                        double max = 0;
+                        for (int i = 0; i < 30; i++) {
+                            try (INDArray got = backbone.features(inputs.get(mine))) {
+                                max = Math.max(max, got.sub(expected.get(mine)).amaxNumber().doubleValue());
+                            }
+                        }
+                        return max;
+                    }));
+                }
+                for (Future<Double> w : worst) {
+                    assertThat(w.get(2, TimeUnit.MINUTES)).isLessThanOrEqualTo(1e-6);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
         }
     }
 

@@ -23,7 +23,15 @@ import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.enums.WeightsFormat;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
+import org.nd4j.linalg.activations.impl.ActivationReLU;
+import org.nd4j.linalg.activations.impl.ActivationReLU6;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
+import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
+import org.nd4j.linalg.api.memory.enums.LearningPolicy;
+import org.nd4j.linalg.api.memory.enums.ResetPolicy;
+import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
@@ -36,8 +44,10 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -47,7 +57,9 @@ import java.util.Set;
  * the native build has it. Inference only (no dropout, batch norm with its global statistics).
  * <p>{@link #compile} refuses (with {@link UnsupportedOperationException}) any vertex it does not translate; callers
  * keep DL4J's own forward pass then. The parameter arrays are views of the graph's, so the graph must outlive this
- * object; only arrays made here (folded batch norm scales and shifts) are closed by {@link #close()}. Not thread-safe.
+ * object; only arrays made here (folded kernels, biases, batch norm scales and shifts) are closed by {@link #close()}.
+ * {@link #output} may run on several threads at once (it only reads the weights; each thread's intermediates live in
+ * its own workspace); {@link #close()} must wait until none runs.
  */
 public final class OpsForwardPass implements AutoCloseable {
 
@@ -55,7 +67,7 @@ public final class OpsForwardPass implements AutoCloseable {
      * One translated vertex: reads the outputs of {@code inputs} (step indices, -1 = network input);
      * {@code macsPerOutput} multiply-adds per output element (0 for what is not a convolution or matrix product).
      */
-    private record Step(String name, int[] inputs, Op op, long macsPerOutput) {
+    private record Step(String name, int[] inputs, Op op, long macsPerOutput, boolean writesInput) {
     }
 
     @FunctionalInterface
@@ -67,12 +79,14 @@ public final class OpsForwardPass implements AutoCloseable {
     }
 
     private final List<Step> steps;
+    private final String summary;
     /** For each step, the index of the last step that reads its output, so intermediates are freed early. */
     private final int[] lastUse;
     private final List<INDArray> owned;
 
-    private OpsForwardPass(List<Step> steps, List<INDArray> owned) {
+    private OpsForwardPass(List<Step> steps, List<INDArray> owned, String summary) {
         this.steps = steps;
+        this.summary = summary;
         this.owned = owned;
         this.lastUse = new int[steps.size()];
         Arrays.fill(lastUse, -1);
@@ -99,6 +113,7 @@ public final class OpsForwardPass implements AutoCloseable {
         }
         Set<Integer> needed = new HashSet<>();
         collect(vertices, cutVertex.getVertexIndex(), needed);
+        Fusions fusions = Fusions.plan(graph, needed, cutVertex.getVertexIndex());
         List<Step> steps = new ArrayList<>();
         List<INDArray> owned = new ArrayList<>();
         int[] stepOf = new int[vertices.length];
@@ -122,14 +137,17 @@ public final class OpsForwardPass implements AutoCloseable {
             for (int i = 0; i < ins.length; i++) {
                 inputs[i] = stepOf[ins[i].getVertexIndex()];
             }
-            Translated t = translate(graph, v, owned);
+            Translated t = fusions.passThrough.contains(index) ? new Translated(in -> in[0], 0) : translate(graph, v, fusions, owned);
             stepOf[index] = steps.size();
-            steps.add(new Step(v.getVertexName(), inputs, t.op(), t.macsPerOutput()));
+            steps.add(new Step(v.getVertexName(), inputs, t.op(), t.macsPerOutput(), fusions.inPlace.contains(index)));
         }
         if (steps.isEmpty()) {
             throw new UnsupportedOperationException("the cut is the input itself");
         }
-        return new OpsForwardPass(List.copyOf(steps), owned);
+        String summary = String.format("%d vertices as nd4j ops; %d batch normalizations and %d zero paddings folded into"
+                        + " convolutions, %d activations in place", steps.size(), fusions.batchNormAfter.size(),
+                fusions.paddingBefore.size(), fusions.inPlace.size());
+        return new OpsForwardPass(List.copyOf(steps), owned, summary);
     }
 
     private static void collect(GraphVertex[] vertices, int index, Set<Integer> into) {
@@ -145,8 +163,8 @@ public final class OpsForwardPass implements AutoCloseable {
     }
 
     /**
-     * Runs the translated vertices on {@code input} (in the layout the graph takes) and returns the cut's output.
-     * Intermediates are closed as soon as nothing reads them any more; the input is left to the caller.
+     * Runs the translated vertices on {@code input} (in the layout the graph takes) and returns the cut's output, a
+     * fresh array the caller owns (close it). The input is left to the caller.
      */
     public INDArray output(INDArray input) {
         return run(input, null);
@@ -159,36 +177,53 @@ public final class OpsForwardPass implements AutoCloseable {
         return macs[0] / input.size(0);
     }
 
+    /**
+     * Intermediates live in a per-thread workspace: one block, sized on the first pass and reused by every later one,
+     * instead of a native allocation (and, for the large early activations, fresh pages from the kernel) per op. Why:
+     * with MobileNetV2 at batch 32 half of the forward pass was spent in {@code allocateDataBuffer}. The block is as
+     * large as all intermediates of the largest batch seen on that thread together; one id for all instances keeps it
+     * to one block per thread however many backbones (or fine-tuned copies) come and go.
+     */
+    private static final WorkspaceConfiguration WORKSPACE = WorkspaceConfiguration.builder()
+            .initialSize(0)
+            .overallocationLimit(0.05)
+            .policyAllocation(AllocationPolicy.OVERALLOCATE)
+            .policyLearning(LearningPolicy.FIRST_LOOP)
+            .policyReset(ResetPolicy.BLOCK_LEFT)
+            .policySpill(SpillPolicy.REALLOCATE)
+            .build();
+    private static final String WORKSPACE_ID = "streamclassify-ops-forward";
+
     private INDArray run(INDArray input, double[] macs) {
-        INDArray[] values = new INDArray[steps.size()];
-        try {
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().getAndActivateWorkspace(WORKSPACE, WORKSPACE_ID)) {
+            INDArray[] values = new INDArray[steps.size()];
             for (int i = 0; i < steps.size(); i++) {
                 Step s = steps.get(i);
                 INDArray[] in = new INDArray[s.inputs().length];
                 for (int k = 0; k < in.length; k++) {
                     in[k] = s.inputs()[k] < 0 ? input : values[s.inputs()[k]];
                 }
+                if (s.writesInput() && in[0] == input) {
+                    in[0] = input.dup(); // the caller's input is never written
+                }
                 values[i] = s.op().apply(in);
                 if (macs != null) {
                     macs[0] += (double) s.macsPerOutput() * values[i].length();
                 }
                 for (int k : s.inputs()) {
-                    if (k >= 0 && lastUse[k] == i && values[k] != values[i]) {
-                        release(values[k]);
-                        values[k] = null;
+                    if (k >= 0 && lastUse[k] == i) {
+                        values[k] = null; // workspace memory: nothing to free one by one
                     }
                 }
             }
             INDArray out = values[values.length - 1];
-            values[values.length - 1] = null;
-            return out;
-        } finally {
-            for (INDArray v : values) {
-                if (v != input) {
-                    release(v);
-                }
-            }
+            return out == input ? input.dup() : out.detach();
         }
+    }
+
+    /** What was translated and what was folded away, for logs and the inference detail. */
+    public String summary() {
+        return summary;
     }
 
     /** Names of the translated vertices, in execution order. */
@@ -202,10 +237,12 @@ public final class OpsForwardPass implements AutoCloseable {
         owned.clear();
     }
 
-    private static Translated translate(ComputationGraph graph, GraphVertex v, List<INDArray> owned) {
+    private static Translated translate(ComputationGraph graph, GraphVertex v, Fusions fusions, List<INDArray> owned) {
         String name = v.getVertexName();
         if (v instanceof LayerVertex lv) {
-            Op layer = translateLayer(name, lv.getLayer(), owned);
+            int index = v.getVertexIndex();
+            Op layer = translateLayer(name, lv.getLayer(), fusions.batchNormAfter.get(index), fusions.paddingBefore.get(index),
+                    fusions.inPlace.contains(index), owned);
             long macs = macsPerOutput(lv.getLayer());
             InputPreProcessor pre = lv.getLayerPreProcessor();
             if (pre == null) {
@@ -243,44 +280,43 @@ public final class OpsForwardPass implements AutoCloseable {
         throw unsupported(name, conf == null ? v.getClass().getSimpleName() : conf.getClass().getSimpleName());
     }
 
-    private static Op translateLayer(String name, org.deeplearning4j.nn.api.Layer layer, List<INDArray> owned) {
+    private static Op translateLayer(String name, org.deeplearning4j.nn.api.Layer layer, org.deeplearning4j.nn.api.Layer foldedBatchNorm,
+                                     ZeroPaddingLayer foldedPadding, boolean inPlace, List<INDArray> owned) {
         var conf = layer.conf().getLayer();
         Class<?> type = conf.getClass();
         if (type == ConvolutionLayer.class || type == DepthwiseConvolution2D.class) {
             ConvolutionLayer c = (ConvolutionLayer) conf;
             boolean depthwise = type == DepthwiseConvolution2D.class;
             // DL4J keeps conv kernels as [out, in, kh, kw] and depthwise kernels as [kh, kw, in, multiplier]
+            WeightsFormat weights = depthwise ? WeightsFormat.YXIO : WeightsFormat.OIYX;
             Conv2DConfig cfg = convConfig(name, c.getKernelSize(), c.getStride(), c.getPadding(), c.getDilation(),
-                    c.getConvolutionMode(), c.getCnn2dDataFormat(), depthwise ? WeightsFormat.YXIO : WeightsFormat.OIYX);
+                    c.getConvolutionMode(), c.getCnn2dDataFormat(), weights);
             INDArray w = layer.getParam("W");
             INDArray b = c.hasBias() ? layer.getParam("b").reshape(-1) : null;
-            IActivation act = c.getActivationFn();
-            if (depthwise) {
-                return in -> activate(act, b == null ? Nd4j.cnn.depthWiseConv2d(in[0], w, cfg) : Nd4j.cnn.depthWiseConv2d(in[0], w, b, cfg));
+            if (foldedBatchNorm != null) {
+                INDArray[] folded = foldBatchNorm(name, w, b, depthwise, foldedBatchNorm);
+                w = folded[0];
+                b = folded[1];
+                owned.add(w);
+                owned.add(b);
             }
-            return in -> activate(act, b == null ? Nd4j.cnn.conv2d(in[0], w, cfg) : Nd4j.cnn.conv2d(in[0], w, b, cfg));
+            IActivation act = onePass(c.getActivationFn());
+            Op conv = convOp(depthwise, w, b, cfg);
+            if (foldedPadding != null) {
+                conv = paddedConv(c, foldedPadding, conv, convOp(depthwise, w, b, convConfig(name, c.getKernelSize(), c.getStride(),
+                        new int[]{0, 0}, c.getDilation(), ConvolutionMode.Same, c.getCnn2dDataFormat(), weights)));
+            }
+            Op finalConv = conv;
+            return in -> activate(act, finalConv.apply(in));
         }
         if (type == BatchNormalization.class) {
             BatchNormalization bn = (BatchNormalization) conf;
             if (bn.isLockGammaBeta()) {
                 throw unsupported(name, "batch normalization with locked gamma/beta");
             }
-            INDArray mean = layer.getParam("mean").reshape(-1).castTo(DataType.DOUBLE);
-            INDArray var;
-            if (bn.isUseLogStd()) {
-                // the layer keeps log10 of the standard deviation; its forward pass squares 10^x back into a variance
-                var = Transforms.pow(Nd4j.valueArrayOf(mean.shape(), 10.0, DataType.DOUBLE),
-                        layer.getParam("log10stdev").reshape(-1).castTo(DataType.DOUBLE), false);
-                var.muli(var);
-            } else {
-                var = layer.getParam("var").reshape(-1).castTo(DataType.DOUBLE);
-            }
-            INDArray gamma = layer.getParam("gamma").reshape(-1).castTo(DataType.DOUBLE);
-            INDArray beta = layer.getParam("beta").reshape(-1).castTo(DataType.DOUBLE);
-            // folded once, in double: y = x * scale + shift with scale = gamma / sqrt(var + eps), shift = beta - mean * scale
-            INDArray scaleD = gamma.div(Transforms.sqrt(var.add(bn.getEps()), false));
-            INDArray scale = scaleD.castTo(layer.getParam("mean").dataType());
-            INDArray shift = beta.sub(mean.mul(scaleD)).castTo(scale.dataType());
+            INDArray[] scaleShift = batchNormScaleShift(layer);
+            INDArray scale = scaleShift[0].castTo(layer.getParam("mean").dataType());
+            INDArray shift = scaleShift[1].castTo(scale.dataType());
             owned.add(scale);
             owned.add(shift);
             boolean nhwc = bn.getCnn2DFormat() == CNN2DFormat.NHWC;
@@ -295,8 +331,9 @@ public final class OpsForwardPass implements AutoCloseable {
             };
         }
         if (type == ActivationLayer.class) {
-            IActivation act = ((ActivationLayer) conf).getActivationFn();
-            return in -> act.getActivation(in[0].dup(), false);
+            IActivation act = onePass(((ActivationLayer) conf).getActivationFn());
+            // DL4J's activations write into their argument; in place when nothing else reads it (run() copies the network input)
+            return inPlace ? in -> act.getActivation(in[0], false) : in -> act.getActivation(in[0].dup(), false);
         }
         if (type == DropoutLayer.class) {
             return in -> in[0].dup();
@@ -365,6 +402,149 @@ public final class OpsForwardPass implements AutoCloseable {
         throw unsupported(name, type.getSimpleName());
     }
 
+    /**
+     * A batch normalization with its global statistics as {@code y = x * scale + shift}, in double:
+     * {@code scale = gamma / sqrt(var + eps)}, {@code shift = beta - mean * scale}.
+     */
+    private static INDArray[] batchNormScaleShift(org.deeplearning4j.nn.api.Layer layer) {
+        BatchNormalization bn = (BatchNormalization) layer.conf().getLayer();
+        INDArray mean = layer.getParam("mean").reshape(-1).castTo(DataType.DOUBLE);
+        INDArray var;
+        if (bn.isUseLogStd()) {
+            // the layer keeps log10 of the standard deviation; its forward pass squares 10^x back into a variance
+            var = Transforms.pow(Nd4j.valueArrayOf(mean.shape(), 10.0, DataType.DOUBLE),
+                    layer.getParam("log10stdev").reshape(-1).castTo(DataType.DOUBLE), false);
+            var.muli(var);
+        } else {
+            var = layer.getParam("var").reshape(-1).castTo(DataType.DOUBLE);
+        }
+        INDArray gamma = layer.getParam("gamma").reshape(-1).castTo(DataType.DOUBLE);
+        INDArray beta = layer.getParam("beta").reshape(-1).castTo(DataType.DOUBLE);
+        INDArray scale = gamma.div(Transforms.sqrt(var.add(bn.getEps()), false));
+        return new INDArray[]{scale, beta.sub(mean.mul(scale))};
+    }
+
+    /**
+     * The convolution's kernel and bias with the batch normalization that alone reads its output folded in (per output
+     * channel: {@code w' = w * scale}, {@code b' = b * scale + shift}), so the normalization costs no pass of its own.
+     */
+    private static INDArray[] foldBatchNorm(String name, INDArray w, INDArray b, boolean depthwise, org.deeplearning4j.nn.api.Layer bn) {
+        INDArray[] scaleShift = batchNormScaleShift(bn);
+        INDArray scale = scaleShift[0];
+        INDArray wd = w.castTo(DataType.DOUBLE).dup('c');
+        long[] ws = w.shape();
+        long outChannels = depthwise ? ws[2] * ws[3] : ws[0];
+        if (scale.length() != outChannels) {
+            throw unsupported(name, "batch normalization over " + scale.length() + " channels after " + outChannels);
+        }
+        if (depthwise) {
+            // [kh, kw, in, multiplier]: output channel in * multiplier + m
+            Nd4j.getExecutioner().exec(new BroadcastMulOp(wd, scale.reshape('c', ws[2], ws[3]), wd, 2, 3));
+        } else {
+            Nd4j.getExecutioner().exec(new BroadcastMulOp(wd, scale, wd, 0));
+        }
+        INDArray bd = b == null ? scaleShift[1] : b.castTo(DataType.DOUBLE).mul(scale).addi(scaleShift[1]);
+        return new INDArray[]{wd.castTo(w.dataType()), bd.castTo(w.dataType())};
+    }
+
+    private static Op convOp(boolean depthwise, INDArray w, INDArray b, Conv2DConfig cfg) {
+        if (depthwise) {
+            return in -> b == null ? Nd4j.cnn.depthWiseConv2d(in[0], w, cfg) : Nd4j.cnn.depthWiseConv2d(in[0], w, b, cfg);
+        }
+        return in -> b == null ? Nd4j.cnn.conv2d(in[0], w, cfg) : Nd4j.cnn.conv2d(in[0], w, b, cfg);
+    }
+
+    /**
+     * A zero padding folded into the valid convolution that alone reads it: where the padding is exactly what SAME
+     * padding adds for this input size (MobileNetV2's {@code (0,1)} before its stride-2 convolutions on even sizes),
+     * the SAME convolution runs on the unpadded input; otherwise the input is padded first, as the graph does.
+     */
+    private static Op paddedConv(ConvolutionLayer c, ZeroPaddingLayer padding, Op validConv, Op sameConv) {
+        int[] p = padding.getPadding(); // top, bottom, left, right
+        boolean nhwc = padding.getDataFormat() == CNN2DFormat.NHWC;
+        int[][] pads = nhwc
+                ? new int[][]{{0, 0}, {p[0], p[1]}, {p[2], p[3]}, {0, 0}}
+                : new int[][]{{0, 0}, {0, 0}, {p[0], p[1]}, {p[2], p[3]}};
+        int[] k = c.getKernelSize();
+        int[] st = c.getStride();
+        return in -> {
+            long h = in[0].size(nhwc ? 1 : 2);
+            long w = in[0].size(nhwc ? 2 : 3);
+            if (samePadding(h, k[0], st[0], p[0], p[1]) && samePadding(w, k[1], st[1], p[2], p[3])) {
+                return sameConv.apply(in);
+            }
+            return validConv.apply(new INDArray[]{Nd4j.pad(in[0], pads)});
+        };
+    }
+
+    /** Whether TensorFlow-style SAME padding of a size-{@code n} axis (kernel k, stride s) is {@code before, after}. */
+    private static boolean samePadding(long n, int k, int s, int before, int after) {
+        long out = (n + s - 1) / s;
+        long total = Math.max((out - 1) * s + k - n, 0);
+        return total / 2 == before && total - total / 2 == after;
+    }
+
+    /**
+     * Which vertices are folded into a neighbour, found on the graph before translation: a batch normalization into
+     * the identity-activated convolution it alone reads, a zero padding into the valid, undilated convolution that
+     * alone reads it (both become pass-throughs), and activation layers that may write into their input because
+     * nothing else reads it.
+     */
+    private static final class Fusions {
+        final Map<Integer, org.deeplearning4j.nn.api.Layer> batchNormAfter = new HashMap<>();
+        final Map<Integer, ZeroPaddingLayer> paddingBefore = new HashMap<>();
+        final Set<Integer> passThrough = new HashSet<>();
+        final Set<Integer> inPlace = new HashSet<>();
+
+        static Fusions plan(ComputationGraph graph, Set<Integer> needed, int cut) {
+            GraphVertex[] vertices = graph.getVertices();
+            int[] readers = new int[vertices.length];
+            readers[cut]++; // the caller reads the cut
+            for (int index : needed) {
+                VertexIndices[] ins = vertices[index].getInputVertices();
+                if (ins != null) {
+                    for (VertexIndices in : ins) {
+                        readers[in.getVertexIndex()]++;
+                    }
+                }
+            }
+            Fusions f = new Fusions();
+            for (int index : needed) {
+                GraphVertex v = vertices[index];
+                if (!(v instanceof LayerVertex lv) || lv.getLayerPreProcessor() != null || v.getInputVertices() == null
+                        || v.getInputVertices().length != 1) {
+                    continue;
+                }
+                int from = v.getInputVertices()[0].getVertexIndex();
+                var conf = lv.getLayer().conf().getLayer();
+                GraphVertex src = vertices[from];
+                var srcConf = src instanceof LayerVertex sl ? sl.getLayer().conf().getLayer() : null;
+                if (conf instanceof BatchNormalization bn && !bn.isLockGammaBeta() && readers[from] == 1
+                        && srcConf instanceof ConvolutionLayer c && isPlainConv(c)
+                        && c.getActivationFn() instanceof ActivationIdentity && c.getCnn2dDataFormat() == bn.getCnn2DFormat()) {
+                    f.batchNormAfter.put(from, lv.getLayer());
+                    f.passThrough.add(index);
+                }
+                if (conf instanceof ConvolutionLayer c && isPlainConv(c) && readers[from] == 1
+                        && srcConf instanceof ZeroPaddingLayer z && ((LayerVertex) src).getLayerPreProcessor() == null
+                        && z.getDataFormat() == c.getCnn2dDataFormat()
+                        && (c.getConvolutionMode() == ConvolutionMode.Truncate || c.getConvolutionMode() == ConvolutionMode.Strict)
+                        && Arrays.equals(c.getPadding(), new int[]{0, 0}) && Arrays.equals(c.getDilation(), new int[]{1, 1})) {
+                    f.paddingBefore.put(index, z);
+                    f.passThrough.add(from);
+                }
+                if (conf instanceof ActivationLayer && readers[from] == 1 && !(src instanceof InputVertex)) {
+                    f.inPlace.add(index);
+                }
+            }
+            return f;
+        }
+
+        private static boolean isPlainConv(ConvolutionLayer c) {
+            return c.getClass() == ConvolutionLayer.class || c.getClass() == DepthwiseConvolution2D.class;
+        }
+    }
+
     /** kh*kw*in for a convolution, kh*kw for a depthwise one, in for a dense layer: what each output element costs. */
     private static long macsPerOutput(org.deeplearning4j.nn.api.Layer layer) {
         var conf = layer.conf().getLayer();
@@ -402,6 +582,32 @@ public final class OpsForwardPass implements AutoCloseable {
         if (a != null && !a.wasClosed() && a.closeable()) {
             a.close();
         }
+    }
+
+    /**
+     * DL4J's {@code ReLU(max = 6)} (what Keras/TF.js imports make of ReLU6) runs as two passes over the array, a
+     * rectifier and a minimum; the {@code relu6} op does both in one, which matters because after the convolutions the
+     * activations are the largest memory-bound work of a MobileNetV2 pass. Anything else is returned as it is.
+     */
+    static IActivation onePass(IActivation act) {
+        if (act.getClass() != ActivationReLU.class) {
+            return act;
+        }
+        try {
+            Double max = (Double) reluField("max").get(act);
+            Double threshold = (Double) reluField("threshold").get(act);
+            Double slope = (Double) reluField("negativeSlope").get(act);
+            boolean plain = (threshold == null || threshold == 0.0) && (slope == null || slope == 0.0);
+            return plain && max != null && max == 6.0 ? new ActivationReLU6() : act;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return act; // a DL4J version without these fields keeps its own two passes
+        }
+    }
+
+    private static java.lang.reflect.Field reluField(String name) throws NoSuchFieldException {
+        java.lang.reflect.Field f = ActivationReLU.class.getDeclaredField(name);
+        f.setAccessible(true);
+        return f;
     }
 
     private static INDArray activate(IActivation act, INDArray z) {
