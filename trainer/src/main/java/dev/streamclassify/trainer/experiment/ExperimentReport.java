@@ -158,7 +158,7 @@ public final class ExperimentReport {
         return sb.toString();
     }
 
-    private static String points(Paired p) {
+    static String points(Paired p) {
         return p.pairs() < 2 ? String.format(Locale.ROOT, "%+.1f (one seed)", 100 * p.mean())
                 : String.format(Locale.ROOT, "%+.1f ± %.1f (%d)", 100 * p.mean(), 100 * p.ci95(), p.pairs());
     }
