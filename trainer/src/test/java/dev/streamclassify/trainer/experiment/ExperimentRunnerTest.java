@@ -38,8 +38,8 @@ class ExperimentRunnerTest {
         Dataset test = FashionMnist.sampleTest();
         ExperimentRunner.Result r = new ExperimentRunner(plan, new PrintStream(OutputStream.nullOutputStream())).run(train, test);
 
-        // scratch, and per backbone labels-only + two methods at one pool size
-        assertThat(plan.arms()).hasSize(1 + 3 * 3);
+        // scratch, and per backbone labels-only + three methods (fixed and scaled self-training, label spreading) at one pool size
+        assertThat(plan.arms()).hasSize(1 + 3 * 4);
         assertThat(r.trials()).hasSize(2 * plan.arms().size());
         assertThat(r.trials()).allSatisfy(t -> assertThat(t.accuracy()).isBetween(0.0, 1.0));
         assertThat(r.trials()).filteredOn(t -> t.perClass() == 5).allSatisfy(t -> assertThat(t.trainImages()).isEqualTo(25));
