@@ -52,7 +52,8 @@ class ExperimentRunnerTest {
                 .allSatisfy(t -> assertThat(t.chosen()).contains("pseudo="));
         // one pre-trained and one rotation backbone per seed, kept for the next run
         assertThat(r.backboneNotes()).filteredOn(n -> n.contains("source holdout accuracy")).hasSize(2);
-        assertThat(r.backboneNotes()).filteredOn(n -> n.contains("rotation backbone pre-trained on 100 unlabelled target images")).hasSize(2);
+        // the pool holds 100 + the largest sample (5 x 5), so that each budget can leave out its own labelled images
+        assertThat(r.backboneNotes()).filteredOn(n -> n.contains("rotation backbone pre-trained on 125 unlabelled target images")).hasSize(2);
         try (var files = Files.list(dir.resolve("backbones"))) {
             assertThat(files.count()).isEqualTo(4);
         }
