@@ -64,6 +64,23 @@ class ModelVersionCodecTest {
     }
 
     @Test
+    void semiSupervisedFiguresRoundTripAndLabelsOnlyManifestsDoNotMentionThem() throws Exception {
+        var figures = new SemiSupervisedFigures("self-training", 25, 1000, List.of(25, 50, 75, 100));
+        var m = plain.metrics();
+        var semi = new ModelVersion(plain.name(), plain.version(), plain.labels(), plain.preprocessing(), plain.backbone(), plain.head(),
+                new TrainingMetrics(m.holdoutAccuracy(), m.trainImages(), m.holdoutImages(), m.epochs(), m.trainSeconds(), m.precision(),
+                        m.recall(), figures), plain.createdAt(), plain.headWeights(), plain.fineTunedLayers());
+
+        assertThat(codec.decode(codec.encode(semi)).metrics().semiSupervised()).isEqualTo(figures);
+        assertThat(new String(Archives.entries(codec.encode(semi)).get(ModelVersionCodec.MANIFEST), StandardCharsets.UTF_8))
+                .contains("\"semiSupervised\"");
+        // versions trained on labels only keep the manifest (and bytes) they had before the field existed
+        assertThat(new String(Archives.entries(codec.encode(plain)).get(ModelVersionCodec.MANIFEST), StandardCharsets.UTF_8))
+                .doesNotContain("semiSupervised");
+        assertThat(codec.decode(codec.encode(plain)).metrics().semiSupervised()).isNull();
+    }
+
+    @Test
     void reEncodingADecodedVersionIsBitExact() throws Exception {
         for (ModelVersion v : List.of(plain, fineTuned)) {
             byte[] first = codec.encode(v);

@@ -9,6 +9,8 @@ import dev.streamclassify.trainer.experiment.ExperimentReport;
 import dev.streamclassify.trainer.experiment.ExperimentRunner;
 import dev.streamclassify.trainer.experiment.ImportedBackboneExperiment;
 import dev.streamclassify.trainer.experiment.ImportedBackboneReport;
+import dev.streamclassify.trainer.experiment.LearningCurves;
+import dev.streamclassify.trainer.experiment.RecipeChoice;
 import dev.streamclassify.model.backbone.Pooling;
 import dev.streamclassify.trainer.training.Selection;
 import dev.streamclassify.trainer.training.SemiSupervised;
@@ -114,11 +116,16 @@ final class ExperimentCommand implements Callable<Integer> {
     List<String> targets;
 
 
-    @Option(names = "--cache-dir", defaultValue = "target/feature-cache", description = "with --backbone: feature cache, one file per backbone fingerprint")
+    @Option(names = "--cache-dir", defaultValue = "target/feature-cache",
+            description = "feature cache of --backbone and of backbone specs in --backbones, one file per backbone fingerprint (default: ${DEFAULT-VALUE})")
     Path cacheDir;
 
-    @Option(names = "--from-log", split = ",", description = "run nothing: build the tables from the trial lines earlier runs printed "
-            + "(e.g. one process per split, or a stopped run); no learning curves")
+    @Option(names = "--scratch", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "train the from-scratch arm; --no-scratch when a run only adds backbones to seeds already measured (default: ${DEFAULT-VALUE})")
+    boolean scratch;
+
+    @Option(names = "--from-log", split = ",", description = "run nothing: build the tables and plots from the trial and curve lines earlier runs printed "
+            + "(e.g. one process per split, or a stopped run); where two logs hold the same trial, the later log wins")
     List<Path> fromLog;
 
     @Override
@@ -143,17 +150,21 @@ final class ExperimentCommand implements Callable<Integer> {
                 sourcePerClass, HeadConfig.DEFAULT, new TrainSettings(headEpochs, 64, headMinUpdates, 0),
                 new TrainSettings(scratchEpochs, 64, scratchMinUpdates, 0), backbones,
                 methods.stream().map(SemiSupervised.Method::fromWire).toList(), unlabelled, valPerClass, candidates, holdoutPerClass,
-                backboneCache.equals("none") ? Optional.empty() : Optional.of(Path.of(backboneCache)));
+                backboneCache.equals("none") ? Optional.empty() : Optional.of(Path.of(backboneCache)), Optional.of(cacheDir), scratch);
         ExperimentRunner.Result r;
         if (fromLog == null || fromLog.isEmpty()) {
             r = new ExperimentRunner(plan, System.out).run(loaded.train(), loaded.test());
         } else {
             List<String> lines = new ArrayList<>();
+            List<List<String>> logs = new ArrayList<>();
             for (Path p : fromLog) {
-                lines.addAll(Files.readAllLines(p));
+                logs.add(Files.readAllLines(p));
+                lines.addAll(logs.get(logs.size() - 1));
             }
-            List<String> notes = lines.stream().filter(l -> !l.startsWith("- ") && (l.contains("pre-trained on") || l.contains("rotation backbone"))).toList();
-            r = new ExperimentRunner.Result(ExperimentLog.parse(lines), notes, -1);
+            // a finished run's log also holds its printed report: its "- note" lines must not come back as notes
+            List<String> notes = lines.stream().map(String::strip)
+                    .filter(l -> !l.startsWith("-") && (l.contains("pre-trained on") || l.contains("rotation backbone"))).distinct().toList();
+            r = new ExperimentRunner.Result(ExperimentLog.join(logs), notes, -1);
         }
         List<ExperimentReport.Cell> cells = ExperimentReport.cells(r.trials());
         String command = "trainer " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
@@ -161,7 +172,8 @@ final class ExperimentCommand implements Callable<Integer> {
                 + System.getProperty("java.version");
         Path dir = out.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        var md = new StringBuilder("# Transfer results\n\n").append(ExperimentReport.markdown(r.trials(), r.backboneNotes(), command, machine, r.seconds()));
+        var md = new StringBuilder("# Transfer results\n\n").append(ExperimentReport.markdown(r.trials(), r.backboneNotes(), command, machine, r.seconds()))
+                .append(RecipeChoice.markdown(r.trials()));
         int all = loaded.train().countsPerClass().values().stream().mapToInt(Integer::intValue).max().orElse(1);
         String stem = out.getFileName().toString().replace(".md", "");
         md.append('\n');
@@ -170,11 +182,14 @@ final class ExperimentCommand implements Callable<Integer> {
             Path acc = dir.resolve(stem + "-accuracy-" + safe + ".png");
             ExperimentReport.plotAccuracy(cells, s.name(), all, acc);
             md.append("![accuracy ").append(s.name()).append("](").append(acc.getFileName()).append(")\n");
-            for (int n : fromLog == null || fromLog.isEmpty() ? perClass : List.<Integer>of()) {
-                Path curves = dir.resolve(stem + "-curves-" + safe + "-n" + n + ".png");
-                ExperimentReport.plotLearningCurves(r.trials(), s.name(), n, curves);
-                md.append("![learning curves ").append(s.name()).append(" N=").append(n == 0 ? "all" : n).append("](")
-                        .append(curves.getFileName()).append(")\n");
+            for (int n : perClass) {
+                for (String b : LearningCurves.backbones(r.trials(), s.name(), n)) {
+                    Path curves = dir.resolve(stem + "-curves-" + safe + "-n" + n + "-" + b.replaceAll("[^A-Za-z0-9]+", "_") + ".png");
+                    if (LearningCurves.plot(r.trials(), s.name(), n, b, curves)) {
+                        md.append("![validation accuracy vs updates ").append(s.name()).append(" N=").append(n == 0 ? "all" : n).append(' ')
+                                .append(LearningCurves.shortName(b)).append("](").append(curves.getFileName()).append(")\n");
+                    }
+                }
             }
         }
         Files.writeString(out, md);

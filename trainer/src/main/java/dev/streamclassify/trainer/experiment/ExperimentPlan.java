@@ -24,11 +24,14 @@ import java.util.Optional;
  * @param candidates      learning rate and L2 pairs the selection rule chooses among, for every arm
  * @param holdoutPerClass cap on holdout images per class (0 = all)
  * @param backboneCache   where per-seed pre-trained backbones are kept so that reruns skip pre-training
+ * @param featureCache    where features of seed-independent backbones (any backbone spec) are kept across seeds and runs
+ * @param scratch         whether the from-scratch arm runs (a run that adds backbones to measured seeds can skip it)
  */
 public record ExperimentPlan(List<ClassSplit> splits, List<Integer> perClass, List<Long> seeds, int pretrainEpochs,
                              int sourcePerClass, HeadConfig head, TrainSettings headTraining, TrainSettings scratchTraining,
                              List<String> backbones, List<SemiSupervised.Method> methods, List<Integer> unlabelled, int valPerClass,
-                             List<Selection.Candidate> candidates, int holdoutPerClass, Optional<Path> backboneCache) {
+                             List<Selection.Candidate> candidates, int holdoutPerClass, Optional<Path> backboneCache,
+                             Optional<Path> featureCache, boolean scratch) {
 
     /** A named source/target partition of the classes. */
     public record ClassSplit(String name, List<String> source, List<String> target) {
@@ -55,7 +58,7 @@ public record ExperimentPlan(List<ClassSplit> splits, List<Integer> perClass, Li
 
     /** Every arm: scratch, then per backbone its labels-only head and each semi-supervised method at each pool size. */
     public List<Arm> arms() {
-        List<Arm> arms = new ArrayList<>(List.of(Arm.SCRATCH));
+        List<Arm> arms = new ArrayList<>(scratch ? List.of(Arm.SCRATCH) : List.of());
         for (String b : backbones) {
             for (SemiSupervised.Method m : methods) {
                 if (m == SemiSupervised.Method.LABELS_ONLY) {

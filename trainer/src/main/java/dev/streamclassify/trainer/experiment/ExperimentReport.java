@@ -147,7 +147,7 @@ public final class ExperimentReport {
             if (s20.isEmpty()) {
                 continue;
             }
-            for (Arm arm : arms) {
+            for (Arm arm : arms.stream().filter(a -> cells.stream().anyMatch(c -> c.split().equals(split) && c.arm().equals(a))).toList()) {
                 OptionalDouble need = labelsNeeded(cells, split, arm, s20.get().mean());
                 int max = cells.stream().filter(c -> c.split().equals(split) && c.arm().equals(arm)).mapToInt(Cell::perClass).max().orElse(0);
                 sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s |%n", split, arm.label(),
@@ -158,7 +158,7 @@ public final class ExperimentReport {
         return sb.toString();
     }
 
-    private static String points(Paired p) {
+    static String points(Paired p) {
         return p.pairs() < 2 ? String.format(Locale.ROOT, "%+.1f (one seed)", 100 * p.mean())
                 : String.format(Locale.ROOT, "%+.1f ± %.1f (%d)", 100 * p.mean(), 100 * p.ci95(), p.pairs());
     }

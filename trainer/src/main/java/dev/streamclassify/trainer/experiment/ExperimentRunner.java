@@ -24,19 +24,20 @@ import dev.streamclassify.trainer.training.TrainSettings;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.IntStream;
 
 /**
  * Measures the label-efficiency claims under one protocol for every arm. Per split and seed: a validation set is
@@ -63,7 +64,11 @@ public final class ExperimentRunner {
     }
 
     /** The images one seed of one split works with. */
-    private record Draw(Dataset validation, Map<Integer, Dataset> labelled, List<RawImage> pool) {
+    private record Draw(Dataset validation, Map<Integer, Dataset> labelled, List<LabelledImage> pool) {
+
+        List<RawImage> poolImages() {
+            return pool.stream().map(LabelledImage::image).toList();
+        }
     }
 
     public Result run(Dataset train, Dataset test) throws IOException {
@@ -84,18 +89,19 @@ public final class ExperimentRunner {
             NetworkTrainer.Tensors holdoutTensors = NetworkTrainer.tensors(holdout, pre);
             for (long seed : plan.seeds()) {
                 Draw draw = draw(targetPool, seed);
-                for (int n : plan.perClass()) {
+                for (int n : plan.scratch() ? plan.perClass() : List.<Integer>of()) {
                     Trial t = scratch(split, n, seed, draw.labelled().get(n), draw.validation(), arch, pre, holdoutTensors);
                     trials.add(t);
-                    log.println(ExperimentLog.line(t));
+                    print(t);
                 }
                 for (String b : plan.backbones()) {
                     List<Arm> ofBackbone = arms.stream().filter(a -> a.backbone().equals(b)).toList();
                     if (ofBackbone.isEmpty()) {
                         continue;
                     }
-                    try (Backbone backbone = backbone(b, split, seed, train, test, draw.pool(), arch, spec, pre, notes)) {
-                        trials.addAll(heads(split, seed, ofBackbone, backbone, draw, holdout));
+                    try (Backbone backbone = backbone(b, split, seed, train, test, draw.poolImages(), arch, spec, pre, notes);
+                         FeatureCache cache = featureCache(b, backbone)) {
+                        trials.addAll(heads(split, seed, ofBackbone, backbone, cache, draw, holdout));
                     }
                 }
             }
@@ -103,27 +109,36 @@ public final class ExperimentRunner {
         return new Result(trials, notes, (System.nanoTime() - t0) / 1e9);
     }
 
-    /** Validation first, then the labelled samples from what is left, then the pool from what no sample took. */
+    /**
+     * Validation first, then the labelled samples from what is left, then the pool: a prefix of one seeded order of
+     * what is left, so that a budget's pool (that order minus its own labelled images) does not depend on which other
+     * budgets a run measures; runs split over processes stay paired.
+     */
     private Draw draw(Dataset targetPool, long seed) {
         Dataset validation = targetPool.samplePerClass(plan.valPerClass(), 10_000 + seed);
         Dataset rest = without(targetPool, hashes(validation));
         Map<Integer, Dataset> labelled = new LinkedHashMap<>();
-        Set<String> taken = new HashSet<>(hashes(validation));
         for (int n : plan.perClass()) {
-            Dataset sample = n > 0 ? rest.samplePerClass(n, seed) : rest;
-            labelled.put(n, sample);
-            taken.addAll(hashes(sample));
+            labelled.put(n, n > 0 ? rest.samplePerClass(n, seed) : rest);
         }
-        List<LabelledImage> left = without(targetPool, taken).images();
+        int maxLabelled = labelled.values().stream().mapToInt(Dataset::size).max().orElse(0);
+        List<LabelledImage> left = rest.images();
         int[] order = Shuffling.permutation(left.size(), 20_000 + seed);
-        List<RawImage> pool = new ArrayList<>();
-        for (int i = 0; i < order.length && pool.size() < plan.maxUnlabelled(); i++) {
-            pool.add(left.get(order[i]).image());
-        }
-        if (pool.size() < plan.maxUnlabelled()) {
-            log.printf("note: only %d unlabelled images left for a pool of %d%n", pool.size(), plan.maxUnlabelled());
+        List<LabelledImage> pool = new ArrayList<>();
+        for (int i = 0; i < order.length && pool.size() < plan.maxUnlabelled() + maxLabelled; i++) {
+            pool.add(left.get(order[i]));
         }
         return new Draw(validation, labelled, pool);
+    }
+
+    /** Rows of the pool a budget may use: the pool without that budget's labelled images, at most {@code max}. */
+    private int[] poolRows(Draw draw, int n, int max) {
+        Set<String> taken = hashes(draw.labelled().get(n));
+        int[] rows = IntStream.range(0, draw.pool().size()).filter(i -> !taken.contains(draw.pool().get(i).contentHash())).limit(max).toArray();
+        if (rows.length < max) {
+            log.printf("note: only %d unlabelled images left for a pool of %d at N=%d%n", rows.length, max, n);
+        }
+        return rows;
     }
 
     private static Set<String> hashes(Dataset d) {
@@ -136,22 +151,40 @@ public final class ExperimentRunner {
         return new Dataset(d.labels(), d.images().stream().filter(i -> !exclude.contains(i.contentHash())).toList());
     }
 
-    private List<Trial> heads(ExperimentPlan.ClassSplit split, long seed, List<Arm> arms, Backbone backbone, Draw draw, Dataset holdout) {
-        FeatureCache cache = FeatureCache.inMemory(backbone.info().featureSize());
+    private void print(Trial t) {
+        log.println(ExperimentLog.line(t));
+        log.println(ExperimentLog.curveLine(t));
+    }
+
+    /**
+     * Per-seed backbones get a cache that dies with the seed; a backbone spec (the same network every seed, e.g. an
+     * ImageNet MobileNetV2) keeps its features on disk, so its holdout is featurized once across seeds and runs.
+     */
+    private FeatureCache featureCache(String which, Backbone backbone) throws IOException {
+        boolean perSeed = List.of("pretrained", "random", "rotation").contains(which);
+        if (perSeed || plan.featureCache().isEmpty()) {
+            return FeatureCache.inMemory(backbone.info().featureSize());
+        }
+        return FeatureCache.open(plan.featureCache().get(), backbone.info().fingerprint(), backbone.info().featureSize());
+    }
+
+    private List<Trial> heads(ExperimentPlan.ClassSplit split, long seed, List<Arm> arms, Backbone backbone, FeatureCache cache, Draw draw,
+                              Dataset holdout) {
         Featurizer featurizer = new Featurizer(backbone, 128);
         Features holdF = featurizer.featurize(holdout, cache, Progress.none());
         Features valF = featurizer.featurize(draw.validation(), cache, Progress.none());
-        INDArray poolF = featurizer.featurizeUnlabelled(draw.pool(), cache, Progress.none()).x();
+        INDArray poolF = featurizer.featurizeUnlabelled(draw.poolImages(), cache, Progress.none()).x();
         List<Trial> out = new ArrayList<>();
         for (int n : plan.perClass()) {
             Dataset sample = draw.labelled().get(n);
             Features f = featurizer.featurize(sample, cache, Progress.none());
+            int[] rows = poolRows(draw, n, plan.maxUnlabelled());
             for (Arm arm : arms) {
-                INDArray pool = arm.unlabelled() == 0 ? null
-                        : poolF.get(NDArrayIndex.interval(0, Math.min(arm.unlabelled(), draw.pool().size())), NDArrayIndex.all());
+                int u = Math.min(arm.unlabelled(), rows.length);
+                INDArray pool = u == 0 ? null : poolF.getRows(Arrays.copyOf(rows, u));
                 Trial t = head(split, arm, n, seed, f, pool, valF, holdF);
                 out.add(t);
-                log.println(ExperimentLog.line(t));
+                print(t);
             }
         }
         return out;
@@ -181,7 +214,7 @@ public final class ExperimentRunner {
             double acc = HeadTrainer.evaluate(best.head(), holdout).accuracy();
             String chosen = String.format(Locale.ROOT, "lr=%s l2=%s val=%.3f%s", bestCandidate.learningRate(), bestCandidate.l2(),
                     best.validationAccuracy(), best.pseudoLabelsPerRound().isEmpty() ? "" : " pseudo=" + best.pseudoLabelsPerRound());
-            return new Trial(split.name(), arm, n, labelled.size(), seed, acc, seconds, best.epochLosses(), chosen);
+            return new Trial(split.name(), arm, n, labelled.size(), seed, acc, seconds, best.epochLosses(), chosen, best.curve());
         } finally {
             if (best != null) {
                 best.head().close();
@@ -200,7 +233,8 @@ public final class ExperimentRunner {
         try {
             for (Selection.Candidate c : plan.candidates()) {
                 ComputationGraph net = ConvNets.build(arch, split.target().size(), c.learningRate(), c.l2(), seed);
-                Selection.Tracker tracker = Selection.track(net, m -> NetworkTrainer.evaluate((ComputationGraph) m, val).accuracy(), Progress.none());
+                Selection.Tracker tracker = Selection.track(net, m -> NetworkTrainer.evaluate((ComputationGraph) m, val).accuracy(), Progress.none(),
+                        Selection.updatesPerEpoch(sample.size(), plan.scratchTraining().batchSize()));
                 Selection.Stopped stop = tracker.restoreBest(NetworkTrainer.fit(net, train, plan.scratchTraining().withSeed(seed), tracker));
                 if (best == null || stop.validationAccuracy() > bestStop.validationAccuracy()) {
                     if (best != null) {
@@ -217,7 +251,7 @@ public final class ExperimentRunner {
             double acc = NetworkTrainer.evaluate(best, holdout).accuracy();
             String chosen = String.format(Locale.ROOT, "lr=%s l2=%s epoch=%d val=%.3f", bestCandidate.learningRate(), bestCandidate.l2(),
                     bestStop.bestEpoch(), bestStop.validationAccuracy());
-            return new Trial(split.name(), Arm.SCRATCH, n, sample.size(), seed, acc, seconds, bestStop.epochLosses(), chosen);
+            return new Trial(split.name(), Arm.SCRATCH, n, sample.size(), seed, acc, seconds, bestStop.epochLosses(), chosen, bestStop.curve());
         } finally {
             if (best != null) {
                 best.close();

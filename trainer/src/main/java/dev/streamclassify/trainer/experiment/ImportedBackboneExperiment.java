@@ -277,7 +277,8 @@ public final class ImportedBackboneExperiment {
                     Row row = select(target.name(), features, "-", "end to end", n, draw.seed(), c -> {
                         ComputationGraph net = ConvNets.build(arch, target.classes().size(), c.learningRate(), c.l2(), draw.seed());
                         try {
-                            Selection.Tracker tracker = Selection.track(net, m -> NetworkTrainer.evaluate((ComputationGraph) m, val).accuracy(), Progress.none());
+                            Selection.Tracker tracker = Selection.track(net, m -> NetworkTrainer.evaluate((ComputationGraph) m, val).accuracy(), Progress.none(),
+                                    Selection.updatesPerEpoch(train.y().length, plan.scratchTraining().batchSize()));
                             Selection.Stopped stop = tracker.restoreBest(NetworkTrainer.fit(net, train, plan.scratchTraining().withSeed(draw.seed()), tracker));
                             return new Fitted(net::close, stop.validationAccuracy(), stop.epochLosses().size(), () -> NetworkTrainer.evaluate(net, hold).accuracy());
                         } catch (RuntimeException | Error e) {

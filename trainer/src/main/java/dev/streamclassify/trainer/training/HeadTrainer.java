@@ -18,11 +18,13 @@ public final class HeadTrainer {
      * The trained head (caller owns and closes it) and the mean loss of each epoch.
      *
      * @param validationAccuracy accuracy of the kept checkpoint on the validation set; NaN when trained without one
+     * @param curve              validation accuracy at every checkpoint; empty when trained without a validation set
      */
-    public record Result(MultiLayerNetwork head, List<Double> epochLosses, double seconds, double validationAccuracy) {
+    public record Result(MultiLayerNetwork head, List<Double> epochLosses, double seconds, double validationAccuracy,
+                         List<Selection.Checkpoint> curve) {
 
         public Result(MultiLayerNetwork head, List<Double> epochLosses, double seconds) {
-            this(head, epochLosses, seconds, Double.NaN);
+            this(head, epochLosses, seconds, Double.NaN, List.of());
         }
     }
 
@@ -46,9 +48,10 @@ public final class HeadTrainer {
                 List<Double> losses = fit(head, train.x(), train.y(), k, settings, progress);
                 return new Result(head, losses, (System.nanoTime() - t0) / 1e9);
             }
-            Selection.Tracker tracker = Selection.track(head, m -> evaluate((MultiLayerNetwork) m, validation).accuracy(), progress);
+            Selection.Tracker tracker = Selection.track(head, m -> evaluate((MultiLayerNetwork) m, validation).accuracy(), progress,
+                    Selection.updatesPerEpoch(train.size(), settings.batchSize()));
             Selection.Stopped stopped = tracker.restoreBest(fit(head, train.x(), train.y(), k, settings, tracker));
-            return new Result(head, stopped.epochLosses(), (System.nanoTime() - t0) / 1e9, stopped.validationAccuracy());
+            return new Result(head, stopped.epochLosses(), (System.nanoTime() - t0) / 1e9, stopped.validationAccuracy(), stopped.curve());
         } catch (RuntimeException | Error e) {
             head.close();
             throw e;

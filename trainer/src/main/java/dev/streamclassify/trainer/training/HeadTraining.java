@@ -4,6 +4,7 @@ import dev.streamclassify.trainer.progress.Progress;
 import dev.streamclassify.model.artifact.BackboneRef;
 import dev.streamclassify.model.artifact.RawParams;
 import dev.streamclassify.model.artifact.ModelVersion;
+import dev.streamclassify.model.artifact.SemiSupervisedFigures;
 import dev.streamclassify.model.artifact.TrainingMetrics;
 import dev.streamclassify.model.backbone.Backbone;
 import dev.streamclassify.model.head.HeadConfig;
@@ -101,8 +102,10 @@ public final class HeadTraining {
                 seconds += tuned.seconds();
                 epochs += tuned.epochLosses().size();
             }
+            SemiSupervisedFigures semi = pool.images().isEmpty() ? null : new SemiSupervisedFigures(pool.settings().method().wire(),
+                    train.size(), pool.images().size(), result.pseudoLabelsPerRound());
             TrainingMetrics metrics = new TrainingMetrics(eval.accuracy(), train.size(), holdout.size(), epochs,
-                    seconds, eval.precision(), eval.recall());
+                    seconds, eval.precision(), eval.recall(), semi);
             ModelVersion mv = new ModelVersion(modelName, version, train.labels(), backbone.info().preprocessing(),
                     BackboneRef.of(backbone.info()), head, metrics, clock.instant(), RawParams.of(net.params()), tunedLayers);
             return new Outcome(mv, eval, trainF.computed() + holdF.computed() + poolF.computed(),

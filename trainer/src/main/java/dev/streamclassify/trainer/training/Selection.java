@@ -4,6 +4,7 @@ import dev.streamclassify.trainer.progress.Progress;
 import org.deeplearning4j.nn.api.Model;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.ToDoubleFunction;
@@ -18,8 +19,19 @@ public final class Selection {
 
     static final int CHECKPOINTS = 30;
 
-    /** Best validation accuracy, the epoch it came at, and the losses of every epoch. */
-    public record Stopped(double validationAccuracy, int bestEpoch, List<Double> epochLosses) {
+    /**
+     * Best validation accuracy, the epoch it came at, the losses of every epoch, and the validation accuracy at every
+     * checkpoint (the learning curve the experiment plots).
+     */
+    public record Stopped(double validationAccuracy, int bestEpoch, List<Double> epochLosses, List<Checkpoint> curve) {
+        public Stopped {
+            epochLosses = List.copyOf(epochLosses);
+            curve = List.copyOf(curve);
+        }
+    }
+
+    /** Validation accuracy after {@code updates} minibatch updates. */
+    public record Checkpoint(long updates, double validationAccuracy) {
     }
 
     /** Candidate regularisation: Adam learning rate and L2. */
@@ -33,8 +45,13 @@ public final class Selection {
      * Wraps {@code inner}: at checkpoints scores {@code net} with {@code validationAccuracy} and remembers the best
      * parameters; {@link Tracker#restoreBest()} puts them back.
      */
-    public static Tracker track(Model net, ToDoubleFunction<Model> validationAccuracy, Progress inner) {
-        return new Tracker(net, validationAccuracy, inner);
+    public static Tracker track(Model net, ToDoubleFunction<Model> validationAccuracy, Progress inner, long updatesPerEpoch) {
+        return new Tracker(net, validationAccuracy, inner, updatesPerEpoch);
+    }
+
+    /** Minibatch updates of one epoch over {@code examples}: what a learning curve's x axis counts. */
+    public static long updatesPerEpoch(int examples, int batchSize) {
+        return Math.max(1, (examples + batchSize - 1) / batchSize);
     }
 
     /** A {@link Progress} that checkpoints a network on validation accuracy. Not thread-safe. */
@@ -42,14 +59,17 @@ public final class Selection {
         private final Model net;
         private final ToDoubleFunction<Model> score;
         private final Progress inner;
+        private final long updatesPerEpoch;
+        private final List<Checkpoint> curve = new ArrayList<>();
         private double best = Double.NEGATIVE_INFINITY;
         private int bestEpoch;
         private INDArray bestParams;
 
-        private Tracker(Model net, ToDoubleFunction<Model> score, Progress inner) {
+        private Tracker(Model net, ToDoubleFunction<Model> score, Progress inner, long updatesPerEpoch) {
             this.net = Objects.requireNonNull(net);
             this.score = score;
             this.inner = inner;
+            this.updatesPerEpoch = updatesPerEpoch;
         }
 
         @Override
@@ -68,6 +88,7 @@ public final class Selection {
             int every = Math.max(1, epochs / CHECKPOINTS);
             if (epoch % every == 0 || epoch == epochs) {
                 double acc = score.applyAsDouble(net);
+                curve.add(new Checkpoint(epoch * updatesPerEpoch, acc));
                 if (acc > best) {
                     best = acc;
                     bestEpoch = epoch;
@@ -86,7 +107,7 @@ public final class Selection {
             if (bestParams != null) {
                 net.setParams(bestParams);
             }
-            return new Stopped(best, bestEpoch, losses);
+            return new Stopped(best, bestEpoch, losses, curve);
         }
     }
 }

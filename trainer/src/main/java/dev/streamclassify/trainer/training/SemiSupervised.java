@@ -34,6 +34,12 @@ public final class SemiSupervised {
          */
         SELF_TRAINING("self-training"),
         /**
+         * Self-training whose pseudo-labels are also capped at a multiple of the labelled images per class
+         * ({@link Settings#pseudoPerLabel()}): at 20 labels per class a fixed 80% of a 1,000 pool (800 pseudo-labels
+         * for 100 true labels) cost ~3 points, the pseudo-labels' errors outweighing the labels.
+         */
+        SELF_TRAINING_SCALED("self-training-scaled"),
+        /**
          * Labels spread over a k-nearest-neighbour graph of PCA-whitened features (Zhou et al. 2004), then the head
          * is fit on labels + the most confident class-balanced share of the spread labels.
          */
@@ -74,23 +80,26 @@ public final class SemiSupervised {
      * @param neighbours k of the label-spreading graph
      * @param alpha     how much label spreading trusts the graph over the given labels, in (0, 1)
      * @param pcaDims   whitened dimensions label spreading works in
+     * @param pseudoPerLabel {@link Method#SELF_TRAINING_SCALED}: pseudo-labels per class in the last round at most this
+     *                  many times the labelled images per class (round r of R: r / R of it)
      */
-    public record Settings(Method method, int rounds, double maxShare, double threshold, int neighbours, double alpha, int pcaDims) {
+    public record Settings(Method method, int rounds, double maxShare, double threshold, int neighbours, double alpha, int pcaDims,
+                           double pseudoPerLabel) {
 
-        public static final Settings SELF_TRAINING = new Settings(Method.SELF_TRAINING, 4, 0.8, 0.0, 10, 0.99, 64);
+        public static final Settings SELF_TRAINING = new Settings(Method.SELF_TRAINING, 4, 0.8, 0.0, 10, 0.99, 64, 4.0);
         public static final Settings LABEL_SPREADING = SELF_TRAINING.withMethod(Method.LABEL_SPREADING);
         public static final Settings LABELS_ONLY = SELF_TRAINING.withMethod(Method.LABELS_ONLY);
 
         public Settings {
             Objects.requireNonNull(method, "method");
             if (rounds < 1 || !(maxShare > 0 && maxShare <= 1) || !(threshold >= 0 && threshold < 1) || neighbours < 1
-                    || !(alpha > 0 && alpha < 1) || pcaDims < 1) {
+                    || !(alpha > 0 && alpha < 1) || pcaDims < 1 || !(pseudoPerLabel > 0)) {
                 throw new IllegalArgumentException("semi-supervised settings out of range: " + this);
             }
         }
 
         public Settings withMethod(Method m) {
-            return new Settings(m, rounds, maxShare, threshold, neighbours, alpha, pcaDims);
+            return new Settings(m, rounds, maxShare, threshold, neighbours, alpha, pcaDims, pseudoPerLabel);
         }
 
         public static Settings of(Method m) {
@@ -102,12 +111,15 @@ public final class SemiSupervised {
      * The head (the caller owns and closes it), the losses of its final fit, and the pseudo-labels each round added.
      *
      * @param pseudoLabelsPerRound empty for {@link Method#LABELS_ONLY} or an empty pool
+     * @param trainedOn            images the final fit trained on (labels + its pseudo-labels)
+     * @param curve                validation accuracy at the final fit's checkpoints; empty without a validation set
      */
     public record Result(MultiLayerNetwork head, List<Double> epochLosses, List<Integer> pseudoLabelsPerRound, double seconds,
-                         double validationAccuracy) {
+                         double validationAccuracy, int trainedOn, List<Selection.Checkpoint> curve) {
 
         public Result {
             pseudoLabelsPerRound = List.copyOf(pseudoLabelsPerRound);
+            curve = List.copyOf(curve);
         }
     }
 
@@ -129,10 +141,10 @@ public final class SemiSupervised {
         int u = pool == null ? 0 : Math.toIntExact(pool.size(0));
         if (s.method() == Method.LABELS_ONLY || u == 0) {
             HeadTrainer.Result r = HeadTrainer.train(labelled, head, training, progress, validation);
-            return new Result(r.head(), r.epochLosses(), List.of(), seconds(t0), r.validationAccuracy());
+            return new Result(r.head(), r.epochLosses(), List.of(), seconds(t0), r.validationAccuracy(), labelled.size(), r.curve());
         }
         return switch (s.method()) {
-            case SELF_TRAINING -> selfTrain(labelled, pool, head, training, s, progress, validation, t0);
+            case SELF_TRAINING, SELF_TRAINING_SCALED -> selfTrain(labelled, pool, head, training, s, progress, validation, t0);
             case LABEL_SPREADING -> spreadThenFit(labelled, pool, head, training, s, progress, validation, t0);
             case LABELS_ONLY -> throw new AssertionError("handled above");
         };
@@ -143,20 +155,23 @@ public final class SemiSupervised {
         int k = labelled.labels().size();
         int u = Math.toIntExact(pool.size(0));
         List<Integer> perRound = new ArrayList<>();
+        int trainedOn = labelled.size();
         HeadTrainer.Result current = HeadTrainer.train(labelled, head, training, Progress.none(), validation);
         try {
             for (int round = 1; round <= s.rounds(); round++) {
                 INDArray probs = probabilities(current.head(), pool);
-                int quota = (int) Math.floor((double) round / s.rounds() * s.maxShare() * u / k);
+                int quota = quota(s, round, u, labelled.size(), k);
                 int[] chosen = balancedMostConfident(argMax(probs), max(probs), k, quota, s.threshold());
                 perRound.add(chosen.length);
                 Features combined = withPseudoLabels(labelled, pool, chosen, argMax(probs));
+                trainedOn = combined.size();
                 HeadTrainer.Result next = HeadTrainer.train(combined, head, training, round == s.rounds() ? progress : Progress.none(),
                         validation);
                 current.head().close();
                 current = next;
             }
-            return new Result(current.head(), current.epochLosses(), perRound, seconds(t0), current.validationAccuracy());
+            return new Result(current.head(), current.epochLosses(), perRound, seconds(t0), current.validationAccuracy(), trainedOn,
+                    current.curve());
         } catch (RuntimeException | Error e) {
             current.head().close();
             throw e;
@@ -185,8 +200,19 @@ public final class SemiSupervised {
         }
         int quota = (int) Math.floor(s.maxShare() * u / k);
         int[] chosen = balancedMostConfident(label, confidence, k, quota, s.threshold());
-        HeadTrainer.Result r = HeadTrainer.train(withPseudoLabels(labelled, pool, chosen, label), head, training, progress, validation);
-        return new Result(r.head(), r.epochLosses(), List.of(chosen.length), seconds(t0), r.validationAccuracy());
+        Features combined = withPseudoLabels(labelled, pool, chosen, label);
+        HeadTrainer.Result r = HeadTrainer.train(combined, head, training, progress, validation);
+        return new Result(r.head(), r.epochLosses(), List.of(chosen.length), seconds(t0), r.validationAccuracy(), combined.size(), r.curve());
+    }
+
+    /** Pseudo-labels per class in round {@code round}: a growing share of the pool, capped by the labels for the scaled recipe. */
+    static int quota(Settings s, int round, int poolSize, int labelledSize, int k) {
+        double share = (double) round / s.rounds();
+        int quota = (int) Math.floor(share * s.maxShare() * poolSize / k);
+        if (s.method() == Method.SELF_TRAINING_SCALED) {
+            quota = Math.min(quota, (int) Math.floor(share * s.pseudoPerLabel() * labelledSize / k));
+        }
+        return quota;
     }
 
     /**

@@ -81,6 +81,21 @@ class SemiSupervisedTest {
     }
 
     @Test
+    void scaledSelfTrainingCapsPseudoLabelsAtAMultipleOfTheLabelsWhileTheFixedRecipeTakesItsShareOfThePool() {
+        SemiSupervised.Settings fixed = SemiSupervised.Settings.SELF_TRAINING;
+        SemiSupervised.Settings scaled = fixed.withMethod(SemiSupervised.Method.SELF_TRAINING_SCALED);
+        // 5 classes, pool 1000: the fixed recipe ends at 80% of 200 per class whatever the labels
+        assertThat(SemiSupervised.quota(fixed, 4, 1000, 100, 5)).isEqualTo(160);
+        assertThat(SemiSupervised.quota(fixed, 4, 1000, 25, 5)).isEqualTo(160);
+        // scaled: at most 4 pseudo-labels per label, growing with the rounds
+        assertThat(SemiSupervised.quota(scaled, 4, 1000, 25, 5)).isEqualTo(20);
+        assertThat(SemiSupervised.quota(scaled, 2, 1000, 25, 5)).isEqualTo(10);
+        assertThat(SemiSupervised.quota(scaled, 4, 1000, 100, 5)).isEqualTo(80);
+        // a small pool still bounds it
+        assertThat(SemiSupervised.quota(scaled, 4, 100, 500, 5)).isEqualTo(16);
+    }
+
+    @Test
     void balancedChoiceTakesTheMostConfidentOfEachPredictedClass() {
         int[] predicted = {0, 0, 0, 1, 1, 0};
         double[] confidence = {0.9, 0.5, 0.95, 0.3, 0.8, 0.2};

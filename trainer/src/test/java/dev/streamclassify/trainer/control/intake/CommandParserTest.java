@@ -144,7 +144,7 @@ class CommandParserTest {
             "`{\"command\":\"retrain\",\"model\":\"default\",\"dataset\":{\"topic\":\"training-images\"},\"unlabelled\":{\"topic\":\"control\"}}`|unlabelled.topic must be 'images' (images.topic), was \"control\"",
             "`{\"command\":\"retrain\",\"model\":\"default\",\"dataset\":{\"topic\":\"training-images\"},\"unlabelled\":{\"topic\":\"images\",\"max\":5001}}`|field 'unlabelled.max' must be an integer in [1, 5000]",
             "`{\"command\":\"retrain\",\"model\":\"default\",\"dataset\":{\"topic\":\"training-images\"},\"unlabelled\":{\"topic\":\"images\",\"max\":0}}`|field 'unlabelled.max' must be an integer in [1, 5000]",
-            "`{\"command\":\"retrain\",\"model\":\"default\",\"dataset\":{\"topic\":\"training-images\"},\"unlabelled\":{\"topic\":\"images\",\"method\":\"magic\"}}`|unlabelled.method must be one of [self-training, label-spreading]",
+            "`{\"command\":\"retrain\",\"model\":\"default\",\"dataset\":{\"topic\":\"training-images\"},\"unlabelled\":{\"topic\":\"images\",\"method\":\"magic\"}}`|unlabelled.method must be one of [self-training, self-training-scaled, label-spreading]",
             "`{\"command\":\"retrain\",\"model\":\"default\",\"dataset\":{\"topic\":\"training-images\"},\"unlabelled\":{\"topic\":\"images\",\"fromOffset\":1}}`|unknown field 'fromOffset' in unlabelled",
             "`{\"command\":\"retrain\",\"model\":\"default\",\"dataset\":{\"topic\":\"training-images\"},\"unlabelled\":{\"path\":\"../x\"}}`|is outside the data root",
             "`{\"command\":\"retrain\",\"model\":\"a b\",\"dataset\":{\"topic\":\"training-images\"}}`|field 'model' must be a string matching",

@@ -2,8 +2,12 @@ package dev.streamclassify.trainer.control.service;
 
 import dev.streamclassify.trainer.control.intake.StatusEvent;
 import dev.streamclassify.trainer.control.intake.RunMetrics;
+import dev.streamclassify.model.artifact.ModelVersion;
+import dev.streamclassify.model.artifact.ModelVersionCodec;
+import dev.streamclassify.model.artifact.SemiSupervisedFigures;
 import dev.streamclassify.model.backbone.Backbone;
 import dev.streamclassify.model.backbone.Backbones;
+import dev.streamclassify.model.catalog.ModelsTopic;
 import dev.streamclassify.model.image.ImageEncoder;
 import dev.streamclassify.trainer.control.intake.StatusEvent.State;
 import dev.streamclassify.trainer.control.retrain.HoldoutSplit;
@@ -160,6 +164,20 @@ class SemiSupervisedRetrainTest {
         assertThat(m.unlabelledPool()).isEqualTo(UNLABELLED);
         assertThat(m.unlabelledSkipped()).isEqualTo(3);
         assertThat(m.pseudoLabelsPerRound()).hasSize(4).isSorted().allSatisfy(n -> assertThat(n).isPositive());
+        // the version itself carries the same figures, for whoever compares versions later
+        SemiSupervisedFigures figures = publishedVersion(2).metrics().semiSupervised();
+        assertThat(figures).isEqualTo(new SemiSupervisedFigures("self-training", TARGET.size() * LABELLED_PER_CLASS, UNLABELLED,
+                m.pseudoLabelsPerRound()));
+        assertThat(publishedVersion(1).metrics().semiSupervised()).isNull();
+    }
+
+    private ModelVersion publishedVersion(long version) throws Exception {
+        for (var r : kafka.modelRecords()) {
+            if (ModelsTopic.parse(r.key()).filter(k -> k instanceof ModelsTopic.VersionKey v && v.version() == version).isPresent()) {
+                return new ModelVersionCodec().decode(r.value());
+            }
+        }
+        throw new AssertionError("version " + version + " was not published");
     }
 
     @Test
