@@ -168,8 +168,8 @@ final class LoopFixture {
     List<ConsumerRecord<String, byte[]>> read(String topic, Predicate<List<ConsumerRecord<String, byte[]>>> done, String what) {
         Map<String, Object> p = clientProperties();
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, ModelPublisher.MAX_RECORD_BYTES);
-        p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, ModelPublisher.MAX_RECORD_BYTES);
+        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, ModelsTopic.MAX_RECORD_BYTES);
+        p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, ModelsTopic.MAX_RECORD_BYTES);
         List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
         long deadline = System.nanoTime() + DEADLINE.toNanos();
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
@@ -261,8 +261,8 @@ final class LoopFixture {
 
     private static Map<String, Object> withCommitted(Map<String, Object> p) {
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, ModelPublisher.MAX_RECORD_BYTES);
-        p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, ModelPublisher.MAX_RECORD_BYTES);
+        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, ModelsTopic.MAX_RECORD_BYTES);
+        p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, ModelsTopic.MAX_RECORD_BYTES);
         return p;
     }
 

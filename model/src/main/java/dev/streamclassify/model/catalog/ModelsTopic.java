@@ -21,6 +21,12 @@ import java.util.Optional;
  */
 public final class ModelsTopic {
 
+    /**
+     * The largest record the models topic carries (its {@code max.message.bytes}, and what its readers fetch): a
+     * fine-tuned version may carry backbone layers, tens of MB in one record.
+     */
+    public static final int MAX_RECORD_BYTES = 64 * 1024 * 1024;
+
     public sealed interface Key permits VersionKey, ActivationKey, ShadowKey, CanaryKey {
         String model();
     }

@@ -1,5 +1,6 @@
 package dev.streamclassify.streams.config;
 
+import dev.streamclassify.model.catalog.ModelsTopic;
 import dev.streamclassify.model.artifact.ModelVersion;
 import dev.streamclassify.model.signing.TrustedKeys;
 import dev.streamclassify.service.HttpSettings;
@@ -85,8 +86,6 @@ public final class StreamsAppConfig extends AbstractConfig {
     public static final String AT_LEAST_ONCE = StreamsConfig.AT_LEAST_ONCE;
     public static final String EXACTLY_ONCE_V2 = StreamsConfig.EXACTLY_ONCE_V2;
 
-    /** The models topic holds whole artifacts; fine-tuned versions can be tens of MB. */
-    public static final int MODELS_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 
     /** Room for key, metadata and headers around an image of {@value #IMAGE_MAX_BYTES} bytes. */
     static final int RECORD_OVERHEAD_BYTES = 64 * 1024;
@@ -181,7 +180,7 @@ public final class StreamsAppConfig extends AbstractConfig {
             .define(TOPICS_CREATE, Type.BOOLEAN, true, Importance.LOW,
                     "Create missing topics at start: images, predictions, dead-letter, shadow predictions, labels and "
                             + "model-quality (compacted) with topics.partitions partitions, models compacted with one "
-                            + "partition and max.message.bytes=67108864.")
+                            + "partition and max.message.bytes=" + ModelsTopic.MAX_RECORD_BYTES + ".")
             .define(TOPICS_PARTITIONS, Type.INT, 3, Range.atLeast(1), Importance.LOW,
                     "Partitions of the topics this service creates, except models.")
             .define(TOPICS_REPLICATION_FACTOR, Type.SHORT, (short) -1, Validators.replicationFactor(), Importance.LOW,

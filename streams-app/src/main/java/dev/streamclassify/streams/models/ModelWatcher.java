@@ -7,6 +7,7 @@ import dev.streamclassify.model.backbone.Backbone;
 import dev.streamclassify.model.catalog.Activation;
 import dev.streamclassify.model.catalog.Canary;
 import dev.streamclassify.model.catalog.ModelsTopic;
+import dev.streamclassify.model.catalog.ServingRule;
 import dev.streamclassify.model.catalog.Shadow;
 import dev.streamclassify.model.catalog.VersionStore;
 import dev.streamclassify.model.inference.Classifier;
@@ -25,10 +26,13 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
 
 /**
  * Follows the models topic on its own thread and keeps the {@link ModelHolder} serving the right version of one
@@ -54,8 +58,6 @@ public final class ModelWatcher implements AutoCloseable {
 
     /** Short, so that an activation is acted on well within a second. */
     static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
-    /** A fine-tuned version may carry backbone layers: tens of MB in one record. */
-    static final int FETCH_BYTES = 64 * 1024 * 1024;
 
     private static final Logger LOG = LoggerFactory.getLogger(ModelWatcher.class);
 
@@ -134,7 +136,7 @@ public final class ModelWatcher implements AutoCloseable {
 
     private static Map<String, Object> watcherConsumer(Map<String, Object> base, String name) {
         Object clientId = base.get(ConsumerConfig.CLIENT_ID_CONFIG);
-        Map<String, Object> p = FollowingConsumer.consumerProperties(base, (clientId == null ? "" : clientId + "-") + name, FETCH_BYTES);
+        Map<String, Object> p = FollowingConsumer.consumerProperties(base, (clientId == null ? "" : clientId + "-") + name, ModelsTopic.MAX_RECORD_BYTES);
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         return p;
     }
@@ -305,44 +307,50 @@ public final class ModelWatcher implements AutoCloseable {
         return h == null ? null : h.value();
     }
 
-    /** Brings the served version in line with the catalog; a no-op when it already is. */
+    /**
+     * Brings the served version in line with the catalog ({@link ServingRule}); a no-op when it already is. A version
+     * that fails to load is refused and the rule asked again, so the next candidate is tried in the same pass.
+     */
     private void reconcile() {
         String model = settings.modelName();
-        Long wanted = null;
-        if (activation != null) {
-            wanted = activation.version();
-            Optional<VersionStore.Stored> stored = store.get(model, wanted);
-            if (stored.isPresent()) {
-                if (isServed(stored.get()) || (!isRefused(stored.get()) && load(stored.get()))) {
-                    return;
-                }
-            } else if (waitingFor != wanted) {
-                waitingFor = wanted;
-                LOG.warn("Activation {} points to {}:v{}, which is not on {}; keeping the current version until it is",
-                        activation.requestId(), model, wanted, settings.modelsTopic());
-            }
-            if (holder.current().isPresent()) {
+        if (activation != null && store.get(model, activation.version()).isEmpty() && waitingFor != activation.version()) {
+            waitingFor = activation.version();
+            LOG.warn("Activation {} points to {}:v{}, which is not on {}; keeping the current version until it is",
+                    activation.requestId(), model, activation.version(), settings.modelsTopic());
+        }
+        while (true) {
+            OptionalLong serving = holder.current().map(m -> OptionalLong.of(m.version())).orElse(OptionalLong.empty());
+            ServingRule.Decision d = ServingRule.decide(store.versions(model), refusedVersions(),
+                    Optional.ofNullable(activation), serving);
+            if (d.kind() == ServingRule.Kind.NONE || d.kind() == ServingRule.Kind.KEEP) {
                 return;
             }
-        }
-        for (long v : store.versions(model).descendingSet()) {
-            if (wanted != null && v == wanted) {
-                continue;
-            }
-            VersionStore.Stored s = store.get(model, v).orElseThrow();
+            VersionStore.Stored s = store.get(model, d.version().getAsLong()).orElseThrow();
             if (isServed(s)) {
                 return;
             }
-            if (isRefused(s) || !load(s)) {
-                continue;
+            if (load(s)) {
+                if (d.kind() == ServingRule.Kind.FALLBACK) {
+                    metrics.modelFallback();
+                    LOG.warn("FALLBACK: activation {} asks for {}:v{}, which cannot serve; serving {}:v{}, the newest "
+                            + "version that loads, until a usable version is activated", activation.requestId(), model,
+                            activation.version(), model, s.version());
+                }
+                return;
             }
-            if (wanted != null) {
-                metrics.modelFallback();
-                LOG.warn("FALLBACK: activation {} asks for {}:v{}, which cannot serve; serving {}:v{}, the newest version "
-                        + "that loads, until a usable version is activated", activation.requestId(), model, wanted, model, v);
+            if (!refusedVersions().contains(s.version())) {
+                return; // not refused, not served: nothing more to try in this pass
             }
-            return;
+            // the version is refused now: ask the rule again
         }
+    }
+
+    /** Versions refused with the bytes the store holds now (a tombstoned and republished version is the same bytes). */
+    private Set<Long> refusedVersions() {
+        Set<Long> out = new HashSet<>();
+        refused.forEach((version, sha) -> store.get(settings.modelName(), version)
+                .filter(s -> s.sha256().equals(sha)).ifPresent(s -> out.add(version)));
+        return out;
     }
 
     private boolean isServed(VersionStore.Stored s) {

@@ -1,5 +1,6 @@
 package dev.streamclassify.streams.topology;
 
+import dev.streamclassify.model.catalog.ModelsTopic;
 import dev.streamclassify.streams.wire.PredictionEvent;
 import dev.streamclassify.streams.batching.MicroBatchProcessor;
 import dev.streamclassify.streams.config.StreamsAppConfig;
@@ -50,7 +51,7 @@ public final class TopicSetup {
                 TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
         topics.add(new NewTopic(config.modelsTopic(), Optional.of(1), rf).configs(Map.of(
                 TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
-                TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(StreamsAppConfig.MODELS_MAX_MESSAGE_BYTES))));
+                TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(ModelsTopic.MAX_RECORD_BYTES))));
         return topics;
     }
 

@@ -63,6 +63,11 @@ class ModelWatcherTest {
                 config.consumerProperties(), backbone, holder, new ClassifyMetrics(registry), loader);
     }
 
+    double fallbacks() {
+        var c = registry.find(ClassifyMetrics.MODEL_FALLBACKS).counter();
+        return c == null ? 0 : c.count();
+    }
+
     double rejected(String reason) {
         var c = registry.find(ClassifyMetrics.MODEL_REJECTED).tag("reason", reason).counter();
         return c == null ? 0 : c.count();
@@ -101,23 +106,21 @@ class ModelWatcherTest {
     }
 
     @Test
-    void actsOnAnActivationWellWithinASecondAndRollsBack() throws Exception {
+    void actsOnAnActivationAndRollsBack() throws Exception {
         fixture.publish(version(1));
         fixture.publish(version(2));
         fixture.activate(1);
         watcher.start();
         Conditions.await("v1 to serve", TIMEOUT, () -> serving() == 1);
 
-        long start = System.nanoTime();
+        // how fast is the Benchmark's swap-latency row's business; here only that the swap happens
         fixture.activate(2);
         Conditions.await("v2 to serve", TIMEOUT, () -> serving() == 2);
-        Duration toV2 = Duration.ofNanos(System.nanoTime() - start);
 
         fixture.activate(1);
         Conditions.await("the rollback to v1", TIMEOUT, () -> serving() == 1);
 
         watcher.close();
-        assertThat(toV2).isLessThan(Duration.ofSeconds(1));
         assertThat(registry.get(ClassifyMetrics.MODEL_SWAPS).counter().count()).isEqualTo(3);
         assertThat(registry.get(ClassifyMetrics.MODEL_SWAP_DURATION).timer().count()).isEqualTo(3);
     }
@@ -192,11 +195,14 @@ class ModelWatcherTest {
         Conditions.await("a fallback to serve", TIMEOUT, () -> serving() != 0);
         assertThat(serving()).isEqualTo(2);
         assertThat(rejected("foreign-backbone")).isEqualTo(1);
-        assertThat(registry.get(ClassifyMetrics.MODEL_FALLBACKS).counter().count()).isEqualTo(1);
+        // the fallback is counted just after the swap, on the watcher thread: wait for it rather than race it
+        Conditions.await("the fallback to be counted", TIMEOUT, () -> fallbacks() == 1);
 
         fixture.publish(version(4));
         fixture.activate(4);
         Conditions.await("the next good activation to serve", TIMEOUT, () -> serving() == 4);
+        watcher.close();
+        assertThat(fallbacks()).as("a usable activation is no fallback").isEqualTo(1);
     }
 
     @Test

@@ -29,14 +29,13 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Writes model versions and activations to the models topic. Versions with fine-tuned backbone layers can exceed
- * Kafka's 1 MB default, so the producer's request limit is raised to {@link #MAX_RECORD_BYTES}, matching the topic's
+ * Kafka's 1 MB default, so the producer's request limit is raised to {@link ModelsTopic#MAX_RECORD_BYTES}, matching the topic's
  * {@code max.message.bytes} (set when the topic is created) and the serving consumer's fetch sizes. With a
  * {@link VersionSigner}, every version record carries its Ed25519 signature in the {@value VersionSignature#KEY_ID_HEADER}
  * and {@value VersionSignature#HEADER} headers (a detached signature: the value stays the codec's bytes). Thread-safe.
  */
 public final class ModelPublisher implements AutoCloseable {
 
-    public static final int MAX_RECORD_BYTES = 64 * 1024 * 1024;
     public static final String REQUEST_ID_HEADER = "request.id";
 
     private static final Logger LOG = LoggerFactory.getLogger(ModelPublisher.class);
@@ -54,8 +53,8 @@ public final class ModelPublisher implements AutoCloseable {
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, MAX_RECORD_BYTES);
-        p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 2L * MAX_RECORD_BYTES);
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, ModelsTopic.MAX_RECORD_BYTES);
+        p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 2L * ModelsTopic.MAX_RECORD_BYTES);
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         p.putAll(overrides);
         this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());

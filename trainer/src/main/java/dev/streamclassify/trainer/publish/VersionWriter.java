@@ -171,8 +171,8 @@ public final class VersionWriter {
         p.remove(ConsumerConfig.GROUP_ID_CONFIG);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, ModelPublisher.MAX_RECORD_BYTES);
-        p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, ModelPublisher.MAX_RECORD_BYTES);
+        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, ModelsTopic.MAX_RECORD_BYTES);
+        p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, ModelsTopic.MAX_RECORD_BYTES);
         TreeSet<Long> versions = new TreeSet<>();
         OptionalLong mine = OptionalLong.empty();
         try (Consumer<String, Void> c = new KafkaConsumer<>(p, new StringDeserializer(), IGNORE_VALUE)) {

@@ -4,6 +4,7 @@ import dev.streamclassify.trainer.control.intake.TopicFollower;
 import dev.streamclassify.model.artifact.ArtifactException;
 import dev.streamclassify.model.catalog.Activation;
 import dev.streamclassify.model.catalog.ModelsTopic;
+import dev.streamclassify.model.catalog.ServingRule;
 import dev.streamclassify.model.catalog.VersionStore;
 import dev.streamclassify.model.signing.TrustedKeys;
 import dev.streamclassify.model.signing.VersionSignature;
@@ -21,6 +22,7 @@ import java.util.Map;
 import java.util.NavigableSet;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
 
@@ -34,23 +36,22 @@ import java.util.function.BiConsumer;
  */
 public final class ModelCatalog implements AutoCloseable {
 
-    /** A fine-tuned version may carry backbone layers: tens of MB in one record. */
-    static final int FETCH_BYTES = 64 * 1024 * 1024;
-
     private static final Logger LOG = LoggerFactory.getLogger(ModelCatalog.class);
 
-    /** The activation (if any) and the version that serves because of it: the activated one, else the highest. */
+    /** The activation (if any) and the version that serves, as {@link ServingRule} decides it. */
     public record Served(long version, Optional<Activation> activation) {
     }
 
     private final VersionStore versions = VersionStore.temporary("streamclassify-trainer-models-");
     private final Map<String, Activation> activations = new HashMap<>();
+    /** The version {@link ServingRule} last chose per model: what an activation of a missing version keeps. */
+    private final Map<String, Long> serving = new HashMap<>();
     private final TopicFollower follower;
     private final BiConsumer<String, Long> onServedChange;
 
     /** @param onServedChange told (on the follower thread) whenever the served version of a model changes */
     public ModelCatalog(String topic, Map<String, Object> consumerProperties, BiConsumer<String, Long> onServedChange) {
-        this.follower = new TopicFollower("trainer-models-" + topic, topic, consumerProperties, FETCH_BYTES, this::apply);
+        this.follower = new TopicFollower("trainer-models-" + topic, topic, consumerProperties, ModelsTopic.MAX_RECORD_BYTES, this::apply);
         this.onServedChange = onServedChange;
     }
 
@@ -71,7 +72,7 @@ public final class ModelCatalog implements AutoCloseable {
         OptionalLong before;
         OptionalLong after;
         synchronized (this) {
-            before = servedVersion(model);
+            before = currentlyServed(model);
             if (parsed.get() instanceof ModelsTopic.VersionKey v) {
                 store(r, v);
             } else if (!(parsed.get() instanceof ModelsTopic.ActivationKey)) {
@@ -92,6 +93,7 @@ public final class ModelCatalog implements AutoCloseable {
                 }
             }
             after = servedVersion(model);
+            after.ifPresentOrElse(v -> serving.put(model, v), () -> serving.remove(model));
         }
         if (!before.equals(after) && after.isPresent()) {
             onServedChange.accept(model, after.getAsLong());
@@ -141,22 +143,24 @@ public final class ModelCatalog implements AutoCloseable {
     }
 
     /**
-     * The version serving {@code model} as streams-app decides it: the activated version, or, without an activation,
-     * the highest retained version.
+     * The version serving {@code model} as streams-app decides it, by the same {@link ServingRule}: the activated
+     * version, or, without an activation, the highest retained version; an activation of a version not (yet) retained
+     * keeps the version served before it. The trainer loads no version, so it refuses none: a version every instance
+     * refuses (bad signature, wrong backbone) still counts as served here.
      */
     public synchronized Optional<Served> served(String model) {
-        Activation a = activations.get(model);
-        OptionalLong v = servedVersion(model);
-        return v.isPresent() ? Optional.of(new Served(v.getAsLong(), Optional.ofNullable(a))) : Optional.empty();
+        OptionalLong v = currentlyServed(model);
+        return v.isPresent() ? Optional.of(new Served(v.getAsLong(), Optional.ofNullable(activations.get(model)))) : Optional.empty();
+    }
+
+    private OptionalLong currentlyServed(String model) {
+        Long v = serving.get(model);
+        return v == null ? OptionalLong.empty() : OptionalLong.of(v);
     }
 
     private OptionalLong servedVersion(String model) {
-        Activation a = activations.get(model);
-        if (a != null) {
-            return OptionalLong.of(a.version());
-        }
-        long highest = highestVersion(model);
-        return highest == 0 ? OptionalLong.empty() : OptionalLong.of(highest);
+        return ServingRule.decide(versions(model), Set.of(), Optional.ofNullable(activations.get(model)),
+                currentlyServed(model)).version();
     }
 
     @Override

@@ -1,6 +1,6 @@
 package dev.streamclassify.trainer.control.service;
 
-import dev.streamclassify.trainer.publish.ModelPublisher;
+import dev.streamclassify.model.catalog.ModelsTopic;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
@@ -37,7 +37,7 @@ public final class TopicSetup {
                         .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)),
                 new NewTopic(config.modelsTopic(), Optional.of(1), rf)
                         .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
-                                TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(ModelPublisher.MAX_RECORD_BYTES))),
+                                TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(ModelsTopic.MAX_RECORD_BYTES))),
                 new NewTopic(config.trainingImagesTopic(), Optional.of(1), rf));
         for (var e : admin.createTopics(topics).values().entrySet()) {
             try {

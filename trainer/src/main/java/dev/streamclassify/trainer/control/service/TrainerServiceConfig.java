@@ -1,5 +1,6 @@
 package dev.streamclassify.trainer.control.service;
 
+import dev.streamclassify.model.catalog.ModelsTopic;
 import dev.streamclassify.trainer.control.intake.CommandParser;
 import dev.streamclassify.trainer.control.intake.DataRoot;
 import dev.streamclassify.model.artifact.ModelVersion;
@@ -190,7 +191,8 @@ public final class TrainerServiceConfig extends AbstractConfig {
                     "How long close waits for a running command; an interrupted training runs again after redelivery.")
             .define(TOPICS_CREATE, Type.BOOLEAN, true, Importance.LOW,
                     "Create missing topics at start: control (1 partition, so commands run in order), status "
-                            + "(compacted), models (compacted, 1 partition, max.message.bytes=67108864), training-images.")
+                            + "(compacted), models (compacted, 1 partition, max.message.bytes=" + ModelsTopic.MAX_RECORD_BYTES
+                            + "), training-images.")
             .define(TOPICS_REPLICATION_FACTOR, Type.SHORT, (short) -1, Validators.replicationFactor(), Importance.LOW,
                     "Replication factor of created topics; -1 = broker default. Use 3 in production."), 8081);
 

@@ -200,7 +200,7 @@ final class ControlFixture implements AutoCloseable {
         TopicReader(String bootstrap, String topic) {
             this.topic = topic;
             this.consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                    ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 64 * 1024 * 1024, ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 64 * 1024 * 1024),
+                    ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, ModelsTopic.MAX_RECORD_BYTES, ConsumerConfig.FETCH_MAX_BYTES_CONFIG, ModelsTopic.MAX_RECORD_BYTES),
                     new StringDeserializer(), new ByteArrayDeserializer());
         }
 
