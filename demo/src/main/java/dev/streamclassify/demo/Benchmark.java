@@ -20,7 +20,7 @@ import dev.streamclassify.trainer.dataset.Dataset;
 import dev.streamclassify.trainer.dataset.FashionMnist;
 import dev.streamclassify.trainer.features.FeatureCache;
 import dev.streamclassify.trainer.publish.ModelPublisher;
-import dev.streamclassify.trainer.training.HeadTraining;
+import dev.streamclassify.trainer.training.TrainingPipeline;
 import dev.streamclassify.trainer.progress.Progress;
 import dev.streamclassify.trainer.training.TrainSettings;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -122,7 +122,7 @@ public final class Benchmark {
         double mobileEndToEnd = Double.NaN;
         if (on("bare") || on("flops") || on("e2e")) {
             try (Backbone backbone = Backbones.fromDescriptor(mobile)) {
-                HeadTraining.Outcome trained = train(backbone, target.samplePerClass(20, 1), holdout.samplePerClass(10, 1));
+                TrainingPipeline.Outcome trained = train(backbone, target.samplePerClass(20, 1), holdout.samplePerClass(10, 1));
                 if (on("bare") || on("flops")) {
                     mobileImgPerSecond = bare("MobileNetV2 (ImageNet, 96 px, cut block_10_project_BN, 3x3 pool)", backbone, trained, target, sgemm);
                 }
@@ -145,7 +145,7 @@ public final class Benchmark {
         }
         try (Backbone backbone = Backbones.loadDefault()) {
             // the head's accuracy is not measured here, only its speed: a few labels per class make it
-            HeadTraining.Outcome trained = train(backbone, target.samplePerClass(50, 1), holdout.samplePerClass(10, 1));
+            TrainingPipeline.Outcome trained = train(backbone, target.samplePerClass(50, 1), holdout.samplePerClass(10, 1));
             double bareBatched = on("bare") || on("flops") ? bare("default backbone (28 px, cut pool2)", backbone, trained, target, sgemm) : Double.NaN;
             if (on("e2e") || on("latency") || on("swap")) {
                 streaming(backbone, trained, target, bareBatched);
@@ -163,8 +163,8 @@ public final class Benchmark {
                 System.getProperty("os.arch"), build.classifier(), loadAverage());
     }
 
-    private static HeadTraining.Outcome train(Backbone backbone, Dataset train, Dataset holdout) throws Exception {
-        return HeadTraining.run(backbone, FeatureCache.inMemory(backbone.info().featureSize()), train, holdout,
+    private static TrainingPipeline.Outcome train(Backbone backbone, Dataset train, Dataset holdout) throws Exception {
+        return TrainingPipeline.run(backbone, FeatureCache.inMemory(backbone.info().featureSize()), train, holdout,
                 HeadConfig.DEFAULT, new TrainSettings(5, 64, 0, 1), "default", 1, Clock.systemUTC(), Progress.none());
     }
 
@@ -173,7 +173,7 @@ public final class Benchmark {
      * decode/resize apart from the forward pass, and FLOP/s vs sgemm. The figures of one row are taken in alternating
      * rounds over the same inputs, so load that drifts during the run hits both sides alike.
      */
-    private double bare(String name, Backbone backbone, HeadTraining.Outcome trained, Dataset images, double sgemm) throws Exception {
+    private double bare(String name, Backbone backbone, TrainingPipeline.Outcome trained, Dataset images, double sgemm) throws Exception {
         int n = Math.max(64, intProp("bench.bare.images", 512) / 32 * 32);
         Preprocessor pre = new Preprocessor(backbone.info().preprocessing());
         List<float[]> inputs = new ArrayList<>();
@@ -333,7 +333,7 @@ public final class Benchmark {
     }
 
     /** End to end, latency at a fixed load, swaps under load and memory, all on one embedded broker. */
-    private void streaming(Backbone backbone, HeadTraining.Outcome trained, Dataset target, double bareBatched) throws Exception {
+    private void streaming(Backbone backbone, TrainingPipeline.Outcome trained, Dataset target, double bareBatched) throws Exception {
         int images = intProp("bench.images", 2000);
         List<byte[]> pngs = new ArrayList<>();
         for (int i = 0; i < Math.max(images, 1000); i++) {

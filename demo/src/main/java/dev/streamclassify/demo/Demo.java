@@ -16,7 +16,7 @@ import dev.streamclassify.trainer.dataset.Dataset;
 import dev.streamclassify.trainer.dataset.FashionMnist;
 import dev.streamclassify.trainer.features.FeatureCache;
 import dev.streamclassify.trainer.publish.ModelPublisher;
-import dev.streamclassify.trainer.training.HeadTraining;
+import dev.streamclassify.trainer.training.TrainingPipeline;
 import dev.streamclassify.trainer.progress.Progress;
 import dev.streamclassify.trainer.training.TrainSettings;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -131,7 +131,7 @@ public final class Demo {
 
                 Map<Long, Double> offline = new TreeMap<>();
                 out.printf("== 3. Train version 1: %d labelled images per class of %s%n", options.v1PerClass(), options.classes());
-                HeadTraining.Outcome v1 = train(backbone, cache, train.samplePerClass(options.v1PerClass(), options.seed()), holdout, 1, options, out);
+                TrainingPipeline.Outcome v1 = train(backbone, cache, train.samplePerClass(options.v1PerClass(), options.seed()), holdout, 1, options, out);
                 offline.put(1L, v1.holdout().accuracy());
                 publisher.publishAndActivate(v1.version(), "demo-v1");
                 out.printf("   published %s to topic '%s' and activated it%n", v1.version().id(), config.modelsTopic());
@@ -142,7 +142,7 @@ public final class Demo {
 
                 out.printf("== 5. Train version 2 with %d images per class (features of v1's images come from the cache) and hot-swap it%n",
                         options.v2PerClass());
-                HeadTraining.Outcome v2 = train(backbone, cache, train.samplePerClass(options.v2PerClass(), options.seed()), holdout, 2, options, out);
+                TrainingPipeline.Outcome v2 = train(backbone, cache, train.samplePerClass(options.v2PerClass(), options.seed()), holdout, 2, options, out);
                 offline.put(2L, v2.holdout().accuracy());
                 publisher.publishAndActivate(v2.version(), "demo-v2");
                 awaitVersion(app, 2);
@@ -184,9 +184,9 @@ public final class Demo {
         }
     }
 
-    private static HeadTraining.Outcome train(Backbone backbone, FeatureCache cache, Dataset train, Dataset holdout, long version,
+    private static TrainingPipeline.Outcome train(Backbone backbone, FeatureCache cache, Dataset train, Dataset holdout, long version,
                                               Options options, PrintStream out) {
-        HeadTraining.Outcome o = HeadTraining.run(backbone, cache, train, holdout, HeadConfig.DEFAULT,
+        TrainingPipeline.Outcome o = TrainingPipeline.run(backbone, cache, train, holdout, HeadConfig.DEFAULT,
                 new TrainSettings(20, 64, 300, options.seed()), "default", version, Clock.systemUTC(), Progress.none());
         out.printf("   v%d: %d train images (%d featurized, %d from cache), head trained in %.2f s, holdout accuracy %.2f%% on %d images%n",
                 version, train.size(), o.featurized(), o.fromCache(), o.headSeconds(), 100 * o.holdout().accuracy(), holdout.size());

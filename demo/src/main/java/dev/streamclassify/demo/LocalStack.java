@@ -15,7 +15,7 @@ import dev.streamclassify.trainer.dataset.Dataset;
 import dev.streamclassify.trainer.dataset.FashionMnist;
 import dev.streamclassify.trainer.features.FeatureCache;
 import dev.streamclassify.trainer.publish.ModelPublisher;
-import dev.streamclassify.trainer.training.HeadTraining;
+import dev.streamclassify.trainer.training.TrainingPipeline;
 import dev.streamclassify.trainer.progress.Progress;
 import dev.streamclassify.trainer.training.TrainSettings;
 
@@ -115,7 +115,7 @@ public final class LocalStack {
 
     private static void publishFirstVersion(String bootstrap, String topic, Backbone backbone, Path root, VersionSigner signer) throws Exception {
         try (ModelPublisher publisher = new ModelPublisher(bootstrap, topic, signer)) {
-            HeadTraining.Outcome o = trainVersion(backbone, root.resolve("features"), 1, 1);
+            TrainingPipeline.Outcome o = trainVersion(backbone, root.resolve("features"), 1, 1);
             publisher.publishAndActivate(o.version(), "local-stack-v1");
             System.out.printf("published %s (5 labels per class; holdout accuracy %.2f%% on the 10 Fashion-MNIST classes)%n", o.version().id(),
                     100 * o.holdout().accuracy());
@@ -123,11 +123,11 @@ public final class LocalStack {
     }
 
     /** Version {@code version} of the default model, trained on 5 images per class of the sample chosen by {@code seed}. */
-    static HeadTraining.Outcome trainVersion(Backbone backbone, Path featuresDir, long version, long seed) throws Exception {
+    static TrainingPipeline.Outcome trainVersion(Backbone backbone, Path featuresDir, long version, long seed) throws Exception {
         Dataset train = FashionMnist.sampleTrain().samplePerClass(5, seed);
         Dataset holdout = FashionMnist.sampleTest();
         try (FeatureCache cache = FeatureCache.open(featuresDir, backbone.info().fingerprint(), backbone.info().featureSize())) {
-            return HeadTraining.run(backbone, cache, train, holdout, HeadConfig.DEFAULT, TrainSettings.DEFAULT,
+            return TrainingPipeline.run(backbone, cache, train, holdout, HeadConfig.DEFAULT, TrainSettings.DEFAULT,
                     "default", version, Clock.systemUTC(), Progress.none());
         }
     }

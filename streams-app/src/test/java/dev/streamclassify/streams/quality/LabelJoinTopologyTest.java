@@ -1,5 +1,7 @@
 package dev.streamclassify.streams.quality;
 
+import dev.streamclassify.model.testing.WireSchemas;
+import dev.streamclassify.streams.testing.SchemaChecked;
 import dev.streamclassify.streams.wire.HeadVotes;
 import dev.streamclassify.streams.wire.ModelQuality;
 import dev.streamclassify.streams.internal.JsonSerde;
@@ -58,7 +60,8 @@ class LabelJoinTopologyTest {
         driver = new TopologyTestDriver(builder.build(), p, START);
         votes = driver.createInputTopic("votes", Serdes.String().serializer(), new JsonSerde<>(HeadVotes.class).serializer());
         labels = driver.createInputTopic("labels", Serdes.String().serializer(), Serdes.ByteArray().serializer());
-        quality = driver.createOutputTopic("model-quality", Serdes.String().deserializer(), new JsonSerde<>(ModelQuality.class).deserializer());
+        quality = driver.createOutputTopic("model-quality", Serdes.String().deserializer(),
+                SchemaChecked.values(WireSchemas.MODEL_QUALITY, new JsonSerde<>(ModelQuality.class).deserializer()));
     }
 
     @AfterEach

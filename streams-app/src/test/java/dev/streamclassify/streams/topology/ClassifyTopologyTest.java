@@ -5,6 +5,7 @@ import dev.streamclassify.streams.wire.PredictionEvent;
 import dev.streamclassify.streams.wire.DeadLetterReason;
 import dev.streamclassify.streams.wire.DeadLetters;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.streamclassify.model.artifact.ArtifactException;
 import dev.streamclassify.model.artifact.ModelVersion;
 import dev.streamclassify.model.backbone.Backbone;
@@ -14,11 +15,13 @@ import dev.streamclassify.model.image.RawImage;
 import dev.streamclassify.model.inference.Classifier;
 import dev.streamclassify.model.inference.ScoredLabel;
 import dev.streamclassify.model.testing.TestModels;
+import dev.streamclassify.model.testing.WireSchemas;
 import dev.streamclassify.streams.batching.BatchSettings;
 import dev.streamclassify.streams.batching.MicroBatchProcessor;
 import dev.streamclassify.streams.batching.MicroBatcher;
 import dev.streamclassify.streams.metrics.ClassifyMetrics;
 import dev.streamclassify.streams.models.ModelHolder;
+import dev.streamclassify.streams.testing.SchemaChecked;
 import dev.streamclassify.streams.testing.TestImages;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.common.header.Header;
@@ -110,10 +113,11 @@ class ClassifyTopologyTest {
         images = driver.createInputTopic(TOPICS.images().name(), TOPICS.images().keySerde().serializer(),
                 TOPICS.images().valueSerde().serializer());
         predictions = driver.createOutputTopic(TOPICS.predictions().name(), TOPICS.predictions().keySerde().deserializer(),
-                TOPICS.predictions().valueSerde().deserializer());
-        predictionJson = driver.createOutputTopic(TOPICS.predictions().name(), new StringDeserializer(), new StringDeserializer());
+                SchemaChecked.values(WireSchemas.PREDICTION, TOPICS.predictions().valueSerde().deserializer()));
+        predictionJson = driver.createOutputTopic(TOPICS.predictions().name(), new StringDeserializer(),
+                SchemaChecked.values(WireSchemas.PREDICTION, new StringDeserializer()));
         deadLetters = driver.createOutputTopic(TOPICS.deadLetters().name(), TOPICS.deadLetters().keySerde().deserializer(),
-                TOPICS.deadLetters().valueSerde().deserializer());
+                SchemaChecked.headers(WireSchemas.DEAD_LETTER_HEADERS, TOPICS.deadLetters().valueSerde().deserializer()));
     }
 
     void serveVersion(long version) throws ArtifactException {
@@ -267,6 +271,28 @@ class ClassifyTopologyTest {
         assertThat(json.get("source").get("offset").asLong()).isZero();
         assertThat(json.get("latencyMs").asDouble()).isGreaterThanOrEqualTo(0);
         assertThat(Instant.parse(json.get("timestamp").asText())).isNotNull();
+    }
+
+    @Test
+    void aPredictionOrDeadLetterThatBreaksTheContractFailsItsSchema() throws Exception {
+        serveVersion(1);
+        startDriver(SETTINGS);
+        images.pipeInput("a1", TestImages.png(1));
+        images.pipeInput("empty", new byte[0]);
+        driver.advanceWallClockTime(DELAY);
+        ObjectNode prediction = (ObjectNode) Json.MAPPER.readTree(predictionJson.readValue());
+        Map<String, String> headers = SchemaChecked.asMap(deadLetters.readRecord().headers());
+
+        assertThat(WireSchemas.PREDICTION.errors(prediction)).isEmpty();
+        assertThat(WireSchemas.PREDICTION.errors(prediction.deepCopy().put("confidence", 1.5))).isNotEmpty();
+        assertThat(WireSchemas.PREDICTION.errors(prediction.deepCopy().put("timestamp", "yesterday"))).isNotEmpty();
+        ObjectNode noModel = prediction.deepCopy();
+        noModel.remove("model");
+        assertThat(WireSchemas.PREDICTION.errors(noModel)).isNotEmpty();
+        assertThat(WireSchemas.DEAD_LETTER_HEADERS.errors(headers)).isEmpty();
+        Map<String, String> unknownReason = new HashMap<>(headers);
+        unknownReason.put(DeadLetters.REASON, "bad-luck");
+        assertThat(WireSchemas.DEAD_LETTER_HEADERS.errors(unknownReason)).isNotEmpty();
     }
 
     private static byte[] solidPng(int w, int h) {

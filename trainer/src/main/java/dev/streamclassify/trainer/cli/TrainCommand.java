@@ -6,7 +6,7 @@ import dev.streamclassify.model.backbone.Backbones;
 import dev.streamclassify.trainer.dataset.Dataset;
 import dev.streamclassify.trainer.features.FeatureCache;
 import dev.streamclassify.trainer.progress.ConsoleProgress;
-import dev.streamclassify.trainer.training.HeadTraining;
+import dev.streamclassify.trainer.training.TrainingPipeline;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -59,8 +59,8 @@ final class TrainCommand implements Callable<Integer> {
                     bb.info().cutLayer(), bb.info().featureSize());
             System.out.printf("train %d images, holdout %d images, classes %s%n", split.train().size(), split.holdout().size(),
                     split.train().labels());
-            HeadTraining.Outcome o = HeadTraining.run(bb, cache, split.train(), split.holdout(), head.head(),
-                    head.settings(data.seed), new HeadTraining.FineTune(fineTuneLayers, fineTuneLearningRate, fineTuneEpochs), modelName, version, Clock.systemUTC(), new ConsoleProgress(System.out));
+            TrainingPipeline.Outcome o = TrainingPipeline.run(bb, cache, split.train(), split.holdout(), head.head(),
+                    head.settings(data.seed), new TrainingPipeline.FineTune(fineTuneLayers, fineTuneLearningRate, fineTuneEpochs), modelName, version, Clock.systemUTC(), new ConsoleProgress(System.out));
             byte[] bytes = new ModelVersionCodec().encode(o.version());
             if (out.toAbsolutePath().getParent() != null) {
                 Files.createDirectories(out.toAbsolutePath().getParent());

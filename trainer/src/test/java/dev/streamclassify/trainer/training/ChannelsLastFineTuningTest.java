@@ -50,8 +50,8 @@ class ChannelsLastFineTuningTest {
             var before = backbone.features(probe).dup();
             float[] bnBefore = backbone.graph().getLayer("bn").params().dup().toFloatVector();
 
-            HeadTraining.Outcome o = HeadTraining.run(backbone, FeatureCache.inMemory(backbone.info().featureSize()), train, holdout,
-                    HeadConfig.DEFAULT, new TrainSettings(3, 16, 30, 3), new HeadTraining.FineTune(1, 1e-2, 3), "tuned", 1,
+            TrainingPipeline.Outcome o = TrainingPipeline.run(backbone, FeatureCache.inMemory(backbone.info().featureSize()), train, holdout,
+                    HeadConfig.DEFAULT, new TrainSettings(3, 16, 30, 3), new TrainingPipeline.FineTune(1, 1e-2, 3), "tuned", 1,
                     Clock.systemUTC(), Progress.none());
 
             assertThat(o.version().fineTunedLayers()).containsOnlyKeys("bn");
@@ -60,7 +60,7 @@ class ChannelsLastFineTuningTest {
             // three classes: chance is a third
             assertThat(o.holdout().accuracy()).isGreaterThan(0.5);
             ModelVersion decoded = new ModelVersionCodec().decode(new ModelVersionCodec().encode(o.version()));
-            assertThat(HeadTrainingTest.servedAccuracy(decoded, holdout, backbone)).isEqualTo(o.holdout().accuracy());
+            assertThat(TrainingPipelineTest.servedAccuracy(decoded, holdout, backbone)).isEqualTo(o.holdout().accuracy());
             // a copy was trained: the shared frozen backbone still yields the same features
             assertThat(backbone.features(probe).equalsWithEps(before, 0)).isTrue();
         }
@@ -73,8 +73,8 @@ class ChannelsLastFineTuningTest {
         Path model = TfjsFiles.write(dir.resolve("tiny-" + pool), null);
         Dataset train = FashionMnist.sampleTrain().withClasses(CLASSES).samplePerClass(5, 3);
         try (Backbone backbone = Backbones.load("tfjs:" + model + "#relu?pool=" + pool)) {
-            assertThatThrownBy(() -> HeadTraining.run(backbone, FeatureCache.inMemory(backbone.info().featureSize()), train, train,
-                    HeadConfig.DEFAULT, new TrainSettings(1, 16, 1, 3), new HeadTraining.FineTune(1, 1e-2, 1), "tuned", 1,
+            assertThatThrownBy(() -> TrainingPipeline.run(backbone, FeatureCache.inMemory(backbone.info().featureSize()), train, train,
+                    HeadConfig.DEFAULT, new TrainSettings(1, 16, 1, 3), new TrainingPipeline.FineTune(1, 1e-2, 1), "tuned", 1,
                     Clock.systemUTC(), Progress.none()))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("pools a channels-last")

@@ -8,7 +8,7 @@ import java.util.concurrent.CancellationException;
 import java.util.function.BooleanSupplier;
 
 /**
- * Turns a retrain's {@link Progress} callbacks into {@code running} events. {@code HeadTraining} reports three tasks
+ * Turns a retrain's {@link Progress} callbacks into {@code running} events. {@code TrainingPipeline} reports three tasks
  * in turn (featurize train, featurize holdout, train head); each gets a slice of 0..1, and the steps around them
  * (loading, gate, publication) report through {@link #at}. Progress never goes back, and events are thinned to one
  * per {@link #MIN_INTERVAL_NANOS} unless a phase begins or ends. Also where a retrain notices it was cancelled.

@@ -23,7 +23,7 @@ import dev.streamclassify.trainer.dataset.ImageFolderDataset;
 import dev.streamclassify.trainer.features.FeatureCache;
 import dev.streamclassify.trainer.publish.ModelPublisher;
 import dev.streamclassify.trainer.publish.VersionWriter;
-import dev.streamclassify.trainer.training.HeadTraining;
+import dev.streamclassify.trainer.training.TrainingPipeline;
 import dev.streamclassify.trainer.training.SemiSupervised;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -220,11 +220,11 @@ public final class CommandRunner {
                     data.dataset().size(), data.dataset().labels().size(), split.train().size(), split.holdout().size(),
                     data.skipped(), data.unlabelled(), data.duplicates()));
             UnlabelledPool.Loaded pool = unlabelled(cmd, data.dataset(), progress, cancelled);
-            HeadTraining.Pool headPool = pool == null ? HeadTraining.Pool.NONE
-                    : new HeadTraining.Pool(pool.images(), SemiSupervised.Settings.of(cmd.unlabelled().orElseThrow().method()));
-            HeadTraining.Outcome trained = HeadTraining.run(backbone, cache, split.train(), split.holdout(), headPool,
+            TrainingPipeline.Pool headPool = pool == null ? TrainingPipeline.Pool.NONE
+                    : new TrainingPipeline.Pool(pool.images(), SemiSupervised.Settings.of(cmd.unlabelled().orElseThrow().method()));
+            TrainingPipeline.Outcome trained = TrainingPipeline.run(backbone, cache, split.train(), split.holdout(), headPool,
                     settings.head(cmd.hiddenLayers()), settings.train(cmd.epochs()),
-                    new HeadTraining.FineTune(cmd.fineTuneLayers(), FINE_TUNE_LEARNING_RATE, FINE_TUNE_EPOCHS), cmd.model(), 1, clock, progress);
+                    new TrainingPipeline.FineTune(cmd.fineTuneLayers(), FINE_TUNE_LEARNING_RATE, FINE_TUNE_EPOCHS), cmd.model(), 1, clock, progress);
             cache.flush();
             metrics.featurized(trained.featurized(), trained.fromCache());
             double accuracy = trained.holdout().accuracy();

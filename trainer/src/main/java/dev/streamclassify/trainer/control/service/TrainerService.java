@@ -114,7 +114,7 @@ public final class TrainerService implements AutoCloseable {
         Admin admin = Admin.create(adminProperties);
         resources.push(admin);
         if (config.createTopics()) {
-            awaitBroker("create topics", () -> TopicSetup.create(admin, config, STARTUP_STEP_TIMEOUT));
+            awaitBroker("create topics", () -> TrainerTopics.create(admin, config, STARTUP_STEP_TIMEOUT));
         }
         Optional<DataRoot> dataRoot = config.dataRoot().isPresent() ? Optional.of(DataRoot.of(config.dataRoot().get())) : Optional.empty();
         FeatureCache cache = FeatureCache.open(config.cacheDir(), backbone.info().fingerprint(), backbone.info().featureSize());

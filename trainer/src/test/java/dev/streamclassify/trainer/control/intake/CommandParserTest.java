@@ -1,11 +1,13 @@
 package dev.streamclassify.trainer.control.intake;
 
+import dev.streamclassify.model.testing.WireSchemas;
 import dev.streamclassify.trainer.training.SemiSupervised;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -30,8 +32,11 @@ class CommandParserTest {
         parser = new CommandParser(new CommandParser.Rules(512, "training-images", Optional.of(DataRoot.of(root)), 20, 100, List.of()));
     }
 
+    /** Parses, and checks that what the parser accepts is also valid under the published schema. */
     private Command parse(String json) throws CommandRejectedException {
-        return parser.parse(json.getBytes(StandardCharsets.UTF_8));
+        Command command = parser.parse(json.getBytes(StandardCharsets.UTF_8));
+        WireSchemas.CONTROL_COMMAND.check(json.getBytes(StandardCharsets.UTF_8));
+        return command;
     }
 
     private String rejection(String json) {
@@ -151,6 +156,35 @@ class CommandParserTest {
     })
     void rejectsWithAReason(String json, String reason) {
         assertThat(rejection(json)).contains(reason);
+    }
+
+    /** The schema cannot know the settings (topic names, limits, data root), but it refuses every command of the wrong shape. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {
+            "\"retrain\"",
+            "{\"command\":7}",
+            "{\"command\":\"delete\"}",
+            "{\"command\":\"activate\",\"version\":1}",
+            "{\"command\":\"activate\",\"model\":\"default\",\"version\":1.5}",
+            "{\"command\":\"activate\",\"model\":\"default\",\"version\":2,\"force\":true}",
+            "{\"command\":\"retrain\",\"model\":\"default\",\"dataset\":{}}",
+            "{\"command\":\"retrain\",\"model\":\"default\",\"dataset\":{\"topic\":\"training-images\",\"path\":\"shoes\"}}",
+            "{\"command\":\"retrain\",\"model\":\"default\",\"dataset\":{\"path\":\"shoes\",\"toOffset\":3}}",
+            "{\"command\":\"retrain\",\"model\":\"default\",\"dataset\":{\"topic\":\"training-images\",\"fromOffset\":-1}}",
+            "{\"command\":\"retrain\",\"model\":\"default\",\"dataset\":{\"topic\":\"training-images\"},\"epochs\":0}",
+            "{\"command\":\"retrain\",\"model\":\"default\",\"dataset\":{\"topic\":\"training-images\"},\"hiddenLayers\":[1,2,3,4,5]}",
+            "{\"command\":\"retrain\",\"model\":\"default\",\"dataset\":{\"topic\":\"training-images\"},\"fineTuneLayers\":9}",
+            "{\"command\":\"retrain\",\"model\":\"default\",\"dataset\":{\"topic\":\"training-images\"},\"unlabelled\":{}}",
+            "{\"command\":\"retrain\",\"model\":\"default\",\"dataset\":{\"topic\":\"training-images\"},\"unlabelled\":{\"topic\":\"images\",\"method\":\"magic\"}}",
+            "{\"command\":\"retrain\",\"model\":\"a b\",\"dataset\":{\"topic\":\"training-images\"}}",
+            "{\"command\":\"shadow\",\"model\":\"default\",\"versions\":[1,2,3,4,5,6,7,8,9]}",
+            "{\"command\":\"shadow\",\"model\":\"default\",\"versions\":[5,5]}",
+            "{\"command\":\"canary\",\"model\":\"default\",\"version\":6}",
+            "{\"command\":\"canary\",\"model\":\"default\",\"version\":6,\"percent\":101}",
+    })
+    void theSchemaRefusesTheCommandsOfTheWrongShapeThatTheParserRefuses(String json) {
+        assertThat(rejection(json)).isNotBlank();
+        assertThat(WireSchemas.CONTROL_COMMAND.errors(json.getBytes(StandardCharsets.UTF_8))).isNotEmpty();
     }
 
     @Test

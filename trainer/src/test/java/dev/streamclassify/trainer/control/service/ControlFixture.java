@@ -6,6 +6,7 @@ import dev.streamclassify.model.catalog.Activation;
 import dev.streamclassify.model.catalog.ModelsTopic;
 import dev.streamclassify.model.image.ImageEncoder;
 import dev.streamclassify.model.testing.TestKeys;
+import dev.streamclassify.model.testing.WireSchemas;
 import dev.streamclassify.trainer.control.retrain.TrainingImages;
 import dev.streamclassify.trainer.dataset.LabelledImage;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -31,6 +32,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
@@ -51,6 +54,8 @@ final class ControlFixture implements AutoCloseable {
     private final KafkaProducer<String, byte[]> producer;
     private final TopicReader statusReader;
     private final TopicReader modelsReader;
+    /** Values sent to the control topic, by request id. */
+    private final Map<String, List<byte[]>> sent = new ConcurrentHashMap<>();
 
     ControlFixture(String name) {
         String id = name + "-" + UUID.randomUUID().toString().substring(0, 8);
@@ -111,6 +116,9 @@ final class ControlFixture implements AutoCloseable {
     }
 
     void send(String requestId, byte[] value) throws Exception {
+        if (requestId != null && value != null) {
+            sent.computeIfAbsent(requestId, k -> new CopyOnWriteArrayList<>()).add(value);
+        }
         producer.send(new ProducerRecord<>(control, requestId, value)).get(30, TimeUnit.SECONDS);
     }
 
@@ -121,7 +129,7 @@ final class ControlFixture implements AutoCloseable {
 
     StatusEvent awaitEvent(Predicate<StatusEvent> wanted, String what) {
         List<StatusEvent> found = statusReader.await(r -> events(List.of(r)).stream().anyMatch(wanted), OUTCOME_TIMEOUT, what)
-                .stream().map(ControlFixture::event).filter(wanted).toList();
+                .stream().map(this::event).filter(wanted).toList();
         return found.get(0);
     }
 
@@ -162,13 +170,24 @@ final class ControlFixture implements AutoCloseable {
         return out;
     }
 
-    private static List<StatusEvent> events(List<ConsumerRecord<String, byte[]>> records) {
-        return records.stream().map(ControlFixture::event).toList();
+    private List<StatusEvent> events(List<ConsumerRecord<String, byte[]>> records) {
+        return records.stream().map(this::event).toList();
     }
 
-    private static StatusEvent event(ConsumerRecord<String, byte[]> r) {
+    /**
+     * The event, checked against the published schema; an accepted request also proves its command valid under the
+     * command schema (one of the values sent under its id: a duplicate may have followed the one that ran).
+     */
+    private StatusEvent event(ConsumerRecord<String, byte[]> r) {
+        WireSchemas.STATUS_EVENT.check(r.value());
         try {
-            return StatusEvent.fromJson(r.value());
+            StatusEvent event = StatusEvent.fromJson(r.value());
+            List<byte[]> commands = sent.getOrDefault(event.requestId(), List.of());
+            if (event.state() == StatusEvent.State.ACCEPTED && !commands.isEmpty()
+                    && commands.stream().noneMatch(c -> WireSchemas.CONTROL_COMMAND.errors(c).isEmpty())) {
+                WireSchemas.CONTROL_COMMAND.check(commands.get(0));
+            }
+            return event;
         } catch (IOException e) {
             throw new AssertionError("unreadable status event " + new String(r.value(), StandardCharsets.UTF_8), e);
         }

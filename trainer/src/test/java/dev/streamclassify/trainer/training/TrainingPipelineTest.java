@@ -25,7 +25,7 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class HeadTrainingTest {
+class TrainingPipelineTest {
 
     private static Backbone backbone;
 
@@ -43,7 +43,7 @@ class HeadTrainingTest {
     void headOnTheDefaultBackboneBeatsChanceByAWideMargin() throws Exception {
         Dataset train = FashionMnist.sampleTrain().samplePerClass(100, 1);
         Dataset holdout = FashionMnist.sampleTest();
-        HeadTraining.Outcome o = HeadTraining.run(backbone, FeatureCache.inMemory(backbone.info().featureSize()), train, holdout,
+        TrainingPipeline.Outcome o = TrainingPipeline.run(backbone, FeatureCache.inMemory(backbone.info().featureSize()), train, holdout,
                 HeadConfig.DEFAULT, new TrainSettings(10, 64, 200, 1), "default", 1,
                 Clock.fixed(Instant.parse("2026-11-29T12:00:00Z"), ZoneOffset.UTC), Progress.none());
         // ten classes: chance is 10%
@@ -57,7 +57,7 @@ class HeadTrainingTest {
     void servedVersionReproducesTheTrainersHoldoutAccuracy() throws Exception {
         Dataset train = FashionMnist.sampleTrain().withClasses(List.of("Sandal", "Sneaker", "Bag")).samplePerClass(50, 2);
         Dataset holdout = FashionMnist.sampleTest().withClasses(List.of("Sandal", "Sneaker", "Bag"));
-        HeadTraining.Outcome o = HeadTraining.run(backbone, FeatureCache.inMemory(backbone.info().featureSize()), train, holdout,
+        TrainingPipeline.Outcome o = TrainingPipeline.run(backbone, FeatureCache.inMemory(backbone.info().featureSize()), train, holdout,
                 HeadConfig.DEFAULT, new TrainSettings(5, 32, 100, 2), "shoes", 3, Clock.systemUTC(), Progress.none());
         ModelVersion decoded = new ModelVersionCodec().decode(new ModelVersionCodec().encode(o.version()));
         assertThat(servedAccuracy(decoded, holdout)).isEqualTo(o.holdout().accuracy());
@@ -71,8 +71,8 @@ class HeadTrainingTest {
         Preprocessor spec = new Preprocessor(backbone.info().preprocessing());
         var probe = Batch.of(spec.spec(), List.of(spec.apply(holdout.images().get(0).image())));
         var before = backbone.features(probe).dup();
-        HeadTraining.Outcome o = HeadTraining.run(backbone, FeatureCache.inMemory(backbone.info().featureSize()), train, holdout,
-                HeadConfig.DEFAULT, new TrainSettings(3, 32, 30, 4), new HeadTraining.FineTune(1, 1e-4, 1), "tuned", 1,
+        TrainingPipeline.Outcome o = TrainingPipeline.run(backbone, FeatureCache.inMemory(backbone.info().featureSize()), train, holdout,
+                HeadConfig.DEFAULT, new TrainSettings(3, 32, 30, 4), new TrainingPipeline.FineTune(1, 1e-4, 1), "tuned", 1,
                 Clock.systemUTC(), Progress.none());
         assertThat(o.version().fineTunedLayers()).containsOnlyKeys("conv2");
         assertThat(FineTuner.topLayers(backbone.graph(), "pool2", 2)).containsExactly("conv1", "conv2");

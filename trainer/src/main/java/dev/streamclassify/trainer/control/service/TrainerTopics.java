@@ -22,11 +22,11 @@ import java.util.concurrent.TimeoutException;
  * so the last event of every request, its outcome, is kept as long as the topic exists, and with it the record that
  * the request ran.
  */
-public final class TopicSetup {
+public final class TrainerTopics {
 
-    private static final Logger LOG = LoggerFactory.getLogger(TopicSetup.class);
+    private static final Logger LOG = LoggerFactory.getLogger(TrainerTopics.class);
 
-    private TopicSetup() {
+    private TrainerTopics() {
     }
 
     public static void create(Admin admin, TrainerServiceConfig config, Duration timeout) throws TimeoutException, InterruptedException {

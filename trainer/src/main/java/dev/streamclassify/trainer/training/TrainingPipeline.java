@@ -25,7 +25,7 @@ import java.util.Map;
  * The {@code train} pipeline: featurize once through the cache, train the replaced head with the backbone
  * frozen, evaluate on the holdout, and package a {@link ModelVersion}.
  */
-public final class HeadTraining {
+public final class TrainingPipeline {
 
     /**
      * The new version, its holdout evaluation and how much featurizing the cache saved.
@@ -50,7 +50,7 @@ public final class HeadTraining {
         }
     }
 
-    private HeadTraining() {
+    private TrainingPipeline() {
     }
 
     /** Fine-tuning of the top {@code layers} backbone layers after the head is trained; {@link #NONE} skips it. */
