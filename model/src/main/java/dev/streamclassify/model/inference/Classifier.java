@@ -105,7 +105,12 @@ public final class Classifier implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException(version.id() + " is closed");
         }
-        return head.output(features, false).toFloatMatrix();
+        INDArray probabilities = head.output(features, false);
+        try {
+            return Rows.of(probabilities);
+        } finally {
+            release(probabilities);
+        }
     }
 
     /**

@@ -85,8 +85,8 @@ public final class Featurizer {
                 inputs.add(preprocessor.apply(images.get(missing.get(h).get(0))));
             }
             float[][] out;
-            try (INDArray input = Batch.of(preprocessor.spec(), inputs)) {
-                out = backbone.features(input).toFloatMatrix();
+            try (INDArray input = Batch.of(preprocessor.spec(), inputs); INDArray features = backbone.features(input)) {
+                out = dev.streamclassify.model.inference.Rows.of(features);
             }
             for (int k = 0; k < batch.size(); k++) {
                 cache.put(batch.get(k), out[k]);
