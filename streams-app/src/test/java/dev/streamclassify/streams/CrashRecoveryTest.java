@@ -87,8 +87,7 @@ class CrashRecoveryTest {
              Backbone backbone = Backbones.fromDescriptor(descriptor);
              TopicReader<PredictionEvent> predictions = fixture.predictions();
              TopicReader<byte[]> deadLetters = fixture.deadLetters()) {
-            fixture.publish(TestModels.version(backbone, ClassifyFixture.MODEL, 1, LABELS, 1));
-            fixture.activate(1);
+            fixture.serveFirstVersion(backbone, LABELS);
             Map<String, String> settings = fixture.settings(Map.of(
                     StreamsAppConfig.BACKBONE, "file:" + descriptor,
                     StreamsAppConfig.PROCESSING_GUARANTEE, guarantee,

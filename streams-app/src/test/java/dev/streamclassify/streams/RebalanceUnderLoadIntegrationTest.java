@@ -36,7 +36,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class RebalanceUnderLoadIntegrationTest {
 
-    static final List<String> LABELS = List.of("cat", "dog", "bird", "fish");
     static final Duration TIMEOUT = Duration.ofSeconds(120);
     static final int PARTITIONS = 6;
     static final int BEFORE_LEAVE = 100;
@@ -48,8 +47,7 @@ class RebalanceUnderLoadIntegrationTest {
              ClassifyFixture fixture = ClassifyFixture.create("rebalance", PARTITIONS);
              TopicReader<PredictionEvent> predictions = fixture.predictions();
              TopicReader<byte[]> deadLetters = fixture.deadLetters()) {
-            fixture.publish(TestModels.version(backbone, ClassifyFixture.MODEL, 1, LABELS, 1));
-            fixture.activate(1);
+            fixture.serveFirstVersion(backbone, ClassifyFixture.LABELS);
             List<byte[]> images = IntStream.range(0, 40).mapToObj(TestImages::png).toList();
             List<StreamsApp> apps = new ArrayList<>();
             ScheduledExecutorService load = Executors.newSingleThreadScheduledExecutor();

@@ -60,7 +60,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The whole service in this JVM against the real broker of kafka-testkit. */
 class StreamsAppIntegrationTest {
 
-    static final List<String> LABELS = List.of("cat", "dog", "bird", "fish");
+    static final List<String> LABELS = ClassifyFixture.LABELS;
     static final Duration TIMEOUT = Duration.ofSeconds(60);
     static final HttpClient HTTP = HttpClient.newHttpClient();
 

@@ -29,7 +29,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class LabelledImagesIntegrationTest {
 
-    static final List<String> LABELS = List.of("cat", "dog", "bird", "fish");
     static final Duration TIMEOUT = Duration.ofSeconds(90);
     static final int IMAGES = 30;
     static final int LABELLED = 20;
@@ -38,15 +37,11 @@ class LabelledImagesIntegrationTest {
     void forwardsTheBytesOfEveryLabelledImageWithItsLabelAndNothingForUnmatchedLabels() throws Exception {
         try (Backbone backbone = TestModels.tinyBackbone(11);
              ClassifyFixture fixture = ClassifyFixture.create("labelled-images")) {
-            fixture.publish(TestModels.version(backbone, ClassifyFixture.MODEL, 1, LABELS, 1));
-            fixture.activate(1);
+            fixture.serveFirstVersion(backbone, ClassifyFixture.LABELS);
             // as k8s/ runs it: a static member named after its pod (the forwarder's own group-less consumer must cope)
             StreamsAppConfig config = fixture.config(Map.of(StreamsAppConfig.QUALITY_FORWARD_LABELLED_IMAGES, "true",
                     "kafka.group.instance.id", "streams-app-0"));
-            Map<String, byte[]> images = new LinkedHashMap<>();
-            for (int i = 0; i < IMAGES; i++) {
-                images.put("img-" + i, TestImages.png(500 + i));
-            }
+            Map<String, byte[]> images = TestImages.byId(IMAGES, 500);
             try (StreamsApp app = new StreamsApp(config, backbone).start();
                  TopicReader<PredictionEvent> predictions = fixture.predictions();
                  TopicReader<byte[]> trainingImages = fixture.bytes(config.trainingImagesTopic())) {
@@ -59,7 +54,7 @@ class LabelledImagesIntegrationTest {
                 predictions.awaitCount(IMAGES, TIMEOUT);
 
                 Map<String, String> labelled = new LinkedHashMap<>();
-                images.keySet().stream().limit(LABELLED).forEach(id -> labelled.put(id, LABELS.get(Math.floorMod(id.hashCode(), LABELS.size()))));
+                images.keySet().stream().limit(LABELLED).forEach(id -> labelled.put(id, ClassifyFixture.LABELS.get(Math.floorMod(id.hashCode(), ClassifyFixture.LABELS.size()))));
                 labelled.forEach((id, label) -> fixture.sendLabel(id, json("{\"label\":\"" + label + "\",\"source\":\"review\"}")));
                 fixture.sendLabel("never-seen", json("{\"label\":\"cat\"}"));
                 fixture.flush();

@@ -33,7 +33,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class LiveQualityIntegrationTest {
 
-    static final List<String> LABELS = List.of("cat", "dog", "bird", "fish");
     static final Duration TIMEOUT = Duration.ofSeconds(90);
     static final int IMAGES = 600;
     static final long ACTIVE = 1;
@@ -46,21 +45,18 @@ class LiveQualityIntegrationTest {
              ClassifyFixture fixture = ClassifyFixture.create("live-quality")) {
             Map<Long, ModelVersion> versions = new HashMap<>();
             for (long v = 1; v <= 3; v++) {
-                versions.put(v, TestModels.version(backbone, ClassifyFixture.MODEL, v, LABELS, 100 + v));
+                versions.put(v, TestModels.version(backbone, ClassifyFixture.MODEL, v, ClassifyFixture.LABELS, 100 + v));
                 fixture.publish(versions.get(v));
             }
             fixture.activate(ACTIVE);
             fixture.shadow(List.of(SHADOW));
             fixture.canary(CANARY, 20);
-            Map<String, byte[]> images = new HashMap<>();
-            for (int i = 0; i < IMAGES; i++) {
-                images.put("img-" + i, TestImages.png(i));
-            }
+            Map<String, byte[]> images = TestImages.byId(IMAGES, 0);
             Map<Long, Map<String, String>> offline = OfflinePredictions.of(backbone, versions, images);
             // truth: half the images as the canary sees them, the rest spread over the labels, so the versions differ
             Map<String, String> truth = new HashMap<>();
             images.keySet().forEach(id -> truth.put(id, Math.floorMod(id.hashCode(), 2) == 0 ? offline.get(CANARY).get(id)
-                    : LABELS.get(Math.floorMod(id.hashCode() / 2, LABELS.size()))));
+                    : ClassifyFixture.LABELS.get(Math.floorMod(id.hashCode() / 2, ClassifyFixture.LABELS.size()))));
 
             try (StreamsApp app = new StreamsApp(fixture.config(Map.of(StreamsAppConfig.QUALITY_EMIT_INTERVAL_MS, "100")), backbone).start();
                  TopicReader<PredictionEvent> predictions = fixture.predictions();
@@ -108,7 +104,7 @@ class LiveQualityIntegrationTest {
                     assertThat(q.accuracy()).as("v%d accuracy", version).isEqualTo((double) correct / IMAGES);
                     assertThat(q.confusion().values().stream().flatMap(m -> m.values().stream()).mapToLong(Long::longValue).sum())
                             .isEqualTo(IMAGES);
-                    assertThat(q.perClass()).containsOnlyKeys(LABELS.stream().filter(l -> q.confusion().containsKey(l)
+                    assertThat(q.perClass()).containsOnlyKeys(ClassifyFixture.LABELS.stream().filter(l -> q.confusion().containsKey(l)
                             || q.confusion().values().stream().anyMatch(m -> m.containsKey(l))).toList());
                     assertThat(app.meterRegistry().get(QualityMetrics.LIVE_ACCURACY).tag("version", Long.toString(version)).gauge().value())
                             .isEqualTo((double) correct / IMAGES);

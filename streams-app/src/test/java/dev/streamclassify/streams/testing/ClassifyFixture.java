@@ -28,6 +28,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import dev.streamclassify.model.backbone.Backbone;
+import dev.streamclassify.model.testing.TestModels;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -43,6 +45,8 @@ import java.util.concurrent.TimeUnit;
 public final class ClassifyFixture implements AutoCloseable {
 
     public static final String MODEL = "default";
+    /** The label set of the integration tests that need no particular labels. */
+    public static final List<String> LABELS = List.of("cat", "dog", "bird", "fish");
 
     private final String bootstrap;
     private final String prefix;
@@ -154,6 +158,14 @@ public final class ClassifyFixture implements AutoCloseable {
     /** Any bytes under any key, without a signature. */
     public void publishRaw(String key, byte[] value) {
         send(topics().models().name(), null, key, value);
+    }
+
+    /** Publishes version 1 of {@link #MODEL} for {@code backbone} and activates it: the usual start of a test. */
+    public ModelVersion serveFirstVersion(Backbone backbone, List<String> labels) {
+        ModelVersion first = TestModels.version(backbone, MODEL, 1, labels, 1);
+        publish(first);
+        activate(1);
+        return first;
     }
 
     public void activate(long version) {

@@ -5,6 +5,8 @@ import dev.streamclassify.model.image.RawImage;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Random;
 
 /** Encoded images for tests: valid PNGs of random pixels, and the usual kinds of bad input. */
@@ -16,6 +18,15 @@ public final class TestImages {
     /** A 28x28 grayscale PNG of random pixels: what the tiny test backbone takes. */
     public static byte[] png(long seed) {
         return png(28, 28, seed);
+    }
+
+    /** {@code count} PNGs keyed {@code img-0, img-1, ...} in that order, the i-th drawn from seed {@code firstSeed + i}. */
+    public static Map<String, byte[]> byId(int count, long firstSeed) {
+        Map<String, byte[]> images = new LinkedHashMap<>();
+        for (int i = 0; i < count; i++) {
+            images.put("img-" + i, png(firstSeed + i));
+        }
+        return images;
     }
 
     public static byte[] png(int width, int height, long seed) {

@@ -23,7 +23,6 @@ import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -36,7 +35,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class PromotionIntegrationTest {
 
-    static final List<String> LABELS = List.of("cat", "dog", "bird", "fish");
     static final Duration TIMEOUT = Duration.ofSeconds(90);
     static final int IMAGES = 160;
     static final int MIN_LABELLED = 100;
@@ -48,15 +46,12 @@ class PromotionIntegrationTest {
         try (Backbone backbone = TestModels.tinyBackbone(11);
              ClassifyFixture fixture = ClassifyFixture.create("promotion")) {
             Map<Long, ModelVersion> versions = Map.of(
-                    1L, TestModels.version(backbone, ClassifyFixture.MODEL, 1, LABELS, 101),
-                    2L, TestModels.version(backbone, ClassifyFixture.MODEL, 2, LABELS, 102));
+                    1L, TestModels.version(backbone, ClassifyFixture.MODEL, 1, ClassifyFixture.LABELS, 101),
+                    2L, TestModels.version(backbone, ClassifyFixture.MODEL, 2, ClassifyFixture.LABELS, 102));
             versions.values().forEach(fixture::publish);
             fixture.activate(1);
             fixture.shadow(List.of(2L));
-            Map<String, byte[]> images = new LinkedHashMap<>();
-            for (int i = 0; i < IMAGES; i++) {
-                images.put("img-" + i, TestImages.png(i));
-            }
+            Map<String, byte[]> images = TestImages.byId(IMAGES, 0);
             // the truth is what version 2 says: it is right every time, version 1 only where it agrees
             Map<String, String> truth = OfflinePredictions.of(backbone, versions, images).get(2L);
             Map<String, String> v1 = OfflinePredictions.of(backbone, versions, images).get(1L);
