@@ -111,6 +111,11 @@ public final class FeatureRing {
         return new Contents(backboneFingerprint, backboneFingerprint.equals(fingerprint) ? new ArrayList<>(entries) : List.of());
     }
 
+    /** Whether an image with this content hash is held (of whatever backbone). */
+    public synchronized boolean holds(String contentHash) {
+        return hashes.contains(contentHash);
+    }
+
     public synchronized int size() {
         return entries.size();
     }

@@ -77,9 +77,15 @@ public final class PoolIngest {
             skips.skipped(e.reason().code(), 1);
             return;
         }
+        String hash = LabelledImage.contentHash(image);
+        if (ring.holds(hash)) {
+            // a repeated frame costs a hash, not a backbone pass
+            skips.skipped(DUPLICATE, 1);
+            return;
+        }
         // a producer's clock is hostile too: a timestamp before the epoch becomes the time it arrived
         long timestamp = record.timestamp() >= 0 ? record.timestamp() : clock.millis();
-        pending.add(new Pending(image, LabelledImage.contentHash(image), record.partition(), record.offset(), timestamp));
+        pending.add(new Pending(image, hash, record.partition(), record.offset(), timestamp));
         if (pending.size() >= batchSize) {
             flush();
         }

@@ -130,6 +130,7 @@ class PoolIngestTest {
         byte[] good = png(images.get(0));
 
         ingest.accept(record(0, 0, good));
+        ingest.flush();
         ingest.accept(record(0, 1, null));
         ingest.accept(record(0, 2, new byte[0]));
         ingest.accept(record(0, 3, "not an image".getBytes(StandardCharsets.UTF_8)));
