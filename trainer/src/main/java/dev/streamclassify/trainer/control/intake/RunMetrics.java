@@ -3,6 +3,7 @@ package dev.streamclassify.trainer.control.intake;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -38,7 +39,7 @@ public record RunMetrics(Double holdoutAccuracy, Long activeVersion, Double acti
     public RunMetrics {
         imagesPerClass = imagesPerClass == null ? null : Collections.unmodifiableMap(new TreeMap<>(imagesPerClass));
         pseudoLabelsPerRound = pseudoLabelsPerRound == null ? null : List.copyOf(pseudoLabelsPerRound);
-        poolOffsets = poolOffsets == null ? null : Collections.unmodifiableMap(new java.util.LinkedHashMap<>(poolOffsets));
+        poolOffsets = poolOffsets == null ? null : Collections.unmodifiableMap(new LinkedHashMap<>(poolOffsets));
     }
 
     /** Figures of a retrain on labels only. */

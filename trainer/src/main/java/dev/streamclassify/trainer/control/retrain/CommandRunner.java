@@ -38,6 +38,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.NavigableSet;
@@ -295,7 +296,7 @@ public final class CommandRunner {
      * @param source  {@code topic}, {@code folder} or {@code pool}
      * @param offsets the stream pool's offset range per partition; null for other sources
      */
-    private record Unlabelled(TrainingPipeline.Pool pool, int skipped, String source, Map<String, java.util.List<Long>> offsets) {
+    private record Unlabelled(TrainingPipeline.Pool pool, int skipped, String source, Map<String, List<Long>> offsets) {
     }
 
     /** The unlabelled pool a retrain names, or null; never an image of {@code labelled} (so never a holdout image). */
@@ -323,7 +324,7 @@ public final class CommandRunner {
                 + pool.overBudget(), u.source() instanceof Command.Folder ? "folder" : "topic", null);
     }
 
-    /** The stream pool's features of this backbone, newest first up to {@code max}, without labelled images. */
+    /** The newest {@code max} of the stream pool's features of this backbone, labelled images left out. */
     private Unlabelled fromStreamPool(Command.Unlabelled u, Set<String> exclude, SemiSupervised.Settings method, StatusProgress progress)
             throws Rejected {
         // the parser refuses pool sources when the pool is off; a runner without one is a wiring error worth saying so
