@@ -54,6 +54,20 @@ public final class Featurizer {
         return new Unlabelled(rows.x(), rows.computed(), images.size() - rows.computedRows());
     }
 
+    /**
+     * One backbone pass over {@code images}, bypassing the cache: one row of features per image, in order. For images
+     * that are seen once (the stream's), where a disk cache would only grow.
+     */
+    public float[][] features(List<RawImage> images) {
+        List<float[]> inputs = new ArrayList<>(images.size());
+        for (RawImage image : images) {
+            inputs.add(preprocessor.apply(image));
+        }
+        try (INDArray input = Batch.of(preprocessor.spec(), inputs); INDArray features = backbone.features(input)) {
+            return dev.streamclassify.model.inference.Rows.of(features);
+        }
+    }
+
     /** @param computed distinct images run through the backbone; {@code computedRows} rows they filled */
     private record Rows(INDArray x, int computed, int computedRows) {
     }
@@ -80,14 +94,11 @@ public final class Featurizer {
         progress.start("featurize", order.size());
         for (int start = 0; start < order.size(); start += batchSize) {
             List<String> batch = order.subList(start, Math.min(order.size(), start + batchSize));
-            List<float[]> inputs = new ArrayList<>(batch.size());
+            List<RawImage> distinct = new ArrayList<>(batch.size());
             for (String h : batch) {
-                inputs.add(preprocessor.apply(images.get(missing.get(h).get(0))));
+                distinct.add(images.get(missing.get(h).get(0)));
             }
-            float[][] out;
-            try (INDArray input = Batch.of(preprocessor.spec(), inputs); INDArray features = backbone.features(input)) {
-                out = dev.streamclassify.model.inference.Rows.of(features);
-            }
+            float[][] out = features(distinct);
             for (int k = 0; k < batch.size(); k++) {
                 cache.put(batch.get(k), out[k]);
                 for (int row : missing.get(batch.get(k))) {

@@ -16,6 +16,8 @@ import dev.streamclassify.trainer.features.FeatureCache;
 import dev.streamclassify.trainer.features.Features;
 import dev.streamclassify.trainer.features.Featurizer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.time.Clock;
 import java.util.List;
@@ -41,12 +43,31 @@ public final class TrainingPipeline {
         }
     }
 
-    /** Unlabelled images (decoded, not preprocessed) and how to learn from them; {@link #NONE} trains on labels only. */
-    public record Pool(List<RawImage> images, SemiSupervised.Settings settings) {
+    /**
+     * Unlabelled images (decoded, not preprocessed), or their features already computed by the same backbone (the
+     * stream pool's), and how to learn from them; {@link #NONE} trains on labels only.
+     */
+    public record Pool(List<RawImage> images, List<float[]> features, SemiSupervised.Settings settings) {
         public static final Pool NONE = new Pool(List.of(), SemiSupervised.Settings.LABELS_ONLY);
 
         public Pool {
             images = List.copyOf(images);
+            features = List.copyOf(features);
+            if (!images.isEmpty() && !features.isEmpty()) {
+                throw new IllegalArgumentException("a pool is images or features, not both");
+            }
+        }
+
+        public Pool(List<RawImage> images, SemiSupervised.Settings settings) {
+            this(images, List.of(), settings);
+        }
+
+        public static Pool ofFeatures(List<float[]> features, SemiSupervised.Settings settings) {
+            return new Pool(List.of(), features, settings);
+        }
+
+        public int size() {
+            return images.size() + features.size();
         }
     }
 
@@ -84,7 +105,8 @@ public final class TrainingPipeline {
         Features holdF = featurizer.featurize(holdout, cache, progress);
         // not reported as a step of its own: progress reporters know three steps (train, holdout, head), and a fourth
         // would take the head's place, so head training would report nothing
-        Featurizer.Unlabelled poolF = featurizer.featurizeUnlabelled(pool.images(), cache, Progress.none());
+        Featurizer.Unlabelled poolF = pool.features().isEmpty() ? featurizer.featurizeUnlabelled(pool.images(), cache, Progress.none())
+                : new Featurizer.Unlabelled(featureMatrix(pool.features(), backbone.info().featureSize()), 0, 0);
         SemiSupervised.Result result = SemiSupervised.train(trainF, poolF.x(), head, settings, pool.settings(), progress);
         try (Owned<MultiLayerNetwork> owned = Owned.of(result.head())) {
             MultiLayerNetwork net = owned.net();
@@ -102,15 +124,25 @@ public final class TrainingPipeline {
                 seconds += tuned.seconds();
                 epochs += tuned.epochLosses().size();
             }
-            SemiSupervisedFigures semi = pool.images().isEmpty() ? null : new SemiSupervisedFigures(pool.settings().method().wire(),
-                    train.size(), pool.images().size(), result.pseudoLabelsPerRound());
+            SemiSupervisedFigures semi = pool.size() == 0 ? null : new SemiSupervisedFigures(pool.settings().method().wire(),
+                    train.size(), pool.size(), result.pseudoLabelsPerRound());
             TrainingMetrics metrics = new TrainingMetrics(eval.accuracy(), train.size(), holdout.size(), epochs,
                     seconds, eval.precision(), eval.recall(), semi);
             ModelVersion mv = new ModelVersion(modelName, version, train.labels(), backbone.info().preprocessing(),
                     BackboneRef.of(backbone.info()), head, metrics, clock.instant(), RawParams.of(net.params()), tunedLayers);
             return new Outcome(mv, eval, trainF.computed() + holdF.computed() + poolF.computed(),
                     trainF.cached() + holdF.cached() + poolF.cached(), result.seconds(),
-                    pool.settings().method(), pool.images().size(), result.pseudoLabelsPerRound());
+                    pool.settings().method(), pool.size(), result.pseudoLabelsPerRound());
         }
+    }
+
+    /** Precomputed features as a matrix; every row must have the backbone's width. */
+    private static INDArray featureMatrix(List<float[]> rows, int featureSize) {
+        for (float[] row : rows) {
+            if (row.length != featureSize) {
+                throw new IllegalArgumentException("pooled features have " + row.length + " values, the backbone gives " + featureSize);
+            }
+        }
+        return Nd4j.create(rows.toArray(new float[0][]));
     }
 }

@@ -143,7 +143,14 @@ public sealed interface Command permits Command.Retrain, Command.Activate, Comma
     }
 
     /** Where a retrain reads its unlabelled images. */
-    sealed interface UnlabelledSource permits RecentImages, Folder {
+    sealed interface UnlabelledSource permits RecentImages, Folder, FeaturePool {
+    }
+
+    /**
+     * The stream feature pool ({@code pool.max.images}): features of the most recent stream images, already computed,
+     * so nothing is re-read or featurized.
+     */
+    record FeaturePool() implements UnlabelledSource {
     }
 
     /** The most recent images of the stream's input topic (split evenly over its partitions); labels, if any, are ignored. */

@@ -30,12 +30,13 @@ public final class CommandParser {
      * refusals name, and the head-size limits, are declared here so the parser needs nothing from the service above it.
      */
     public record Rules(int maxBytes, String trainingImagesTopic, Optional<DataRoot> dataRoot, int defaultEpochs, int maxEpochs,
-                        List<Integer> defaultHiddenLayers, String imagesTopic, int maxUnlabelled) {
+                        List<Integer> defaultHiddenLayers, String imagesTopic, int maxUnlabelled, int poolMaxImages) {
 
         public static final String COMMAND_MAX_BYTES = "command.max.bytes";
         public static final String DATA_ROOT = "data.root";
         public static final String IMAGES_TOPIC = "images.topic";
         public static final String TRAINING_IMAGES_TOPIC = "training.images.topic";
+        public static final String POOL_MAX_IMAGES = "pool.max.images";
         public static final int MAX_HIDDEN_UNITS = 4096;
         public static final int MAX_HIDDEN_LAYERS = 4;
 
@@ -44,6 +45,15 @@ public final class CommandParser {
             Objects.requireNonNull(dataRoot, "dataRoot");
             Objects.requireNonNull(imagesTopic, "imagesTopic");
             defaultHiddenLayers = List.copyOf(defaultHiddenLayers);
+            if (poolMaxImages < 0) {
+                throw new IllegalArgumentException("poolMaxImages must be >= 0 (0 = no stream pool)");
+            }
+        }
+
+        /** Rules without the stream feature pool. */
+        public Rules(int maxBytes, String trainingImagesTopic, Optional<DataRoot> dataRoot, int defaultEpochs, int maxEpochs,
+                     List<Integer> defaultHiddenLayers, String imagesTopic, int maxUnlabelled) {
+            this(maxBytes, trainingImagesTopic, dataRoot, defaultEpochs, maxEpochs, defaultHiddenLayers, imagesTopic, maxUnlabelled, 0);
         }
 
         /** Rules with the default unlabelled source: topic {@code images}, at most 5,000 images. */
@@ -55,7 +65,7 @@ public final class CommandParser {
 
     private static final Set<String> RETRAIN_FIELDS = Set.of("command", "model", "dataset", "epochs", "hiddenLayers", "fineTuneLayers",
             "unlabelled");
-    private static final Set<String> UNLABELLED_FIELDS = Set.of("topic", "path", "max", "method");
+    private static final Set<String> UNLABELLED_FIELDS = Set.of("topic", "path", "pool", "max", "method");
     private static final Set<String> ACTIVATE_FIELDS = Set.of("command", "model", "version");
     private static final Set<String> SHADOW_FIELDS = Set.of("command", "model", "versions");
     private static final Set<String> CANARY_FIELDS = Set.of("command", "model", "version", "percent");
@@ -120,18 +130,31 @@ public final class CommandParser {
     }
 
     private Command.Unlabelled unlabelled(JsonNode node) throws CommandRejectedException {
-        String shape = "{\"topic\":\"" + rules.imagesTopic() + "\",\"max\":N} or {\"path\":\"...\"}";
+        String shape = "{\"topic\":\"" + rules.imagesTopic() + "\",\"max\":N}, {\"path\":\"...\"} or {\"pool\":true}";
         if (!node.isObject()) {
             throw new CommandRejectedException("field 'unlabelled' must be an object: " + shape);
         }
         onlyFields(node, UNLABELLED_FIELDS, "unlabelled");
         boolean topic = node.has("topic");
         boolean path = node.has("path");
-        if (topic == path) {
-            throw new CommandRejectedException("unlabelled must have exactly one of 'topic' and 'path': " + shape);
+        boolean pool = node.has("pool");
+        if ((topic ? 1 : 0) + (path ? 1 : 0) + (pool ? 1 : 0) != 1) {
+            throw new CommandRejectedException("unlabelled must have exactly one of 'topic', 'path' and 'pool': " + shape);
         }
         Command.UnlabelledSource source;
-        if (path) {
+        int maxImages = rules.maxUnlabelled();
+        if (pool) {
+            if (!node.get("pool").isBoolean() || !node.get("pool").booleanValue()) {
+                throw new CommandRejectedException("unlabelled.pool must be true (to use another source, name it instead), was "
+                        + abbreviate(node.get("pool").toString()));
+            }
+            if (rules.poolMaxImages() == 0) {
+                throw new CommandRejectedException("unlabelled.pool: the stream feature pool is off (" + Rules.POOL_MAX_IMAGES
+                        + " is 0); name the topic instead: {\"topic\":\"" + rules.imagesTopic() + "\"}");
+            }
+            source = new Command.FeaturePool();
+            maxImages = Math.min(maxImages, rules.poolMaxImages());
+        } else if (path) {
             JsonNode p = node.get("path");
             if (!p.isTextual()) {
                 throw new CommandRejectedException("unlabelled.path must be a string");
@@ -147,7 +170,7 @@ public final class CommandParser {
             }
             source = new Command.RecentImages(t.textValue());
         }
-        int max = node.has("max") ? (int) integer(node, "max", 1, rules.maxUnlabelled(), "unlabelled.") : rules.maxUnlabelled();
+        int max = node.has("max") ? (int) integer(node, "max", 1, maxImages, "unlabelled.") : maxImages;
         SemiSupervised.Method method = SemiSupervised.Method.SELF_TRAINING;
         if (node.has("method")) {
             JsonNode m = node.get("method");

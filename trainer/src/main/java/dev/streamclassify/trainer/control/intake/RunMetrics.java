@@ -3,6 +3,7 @@ package dev.streamclassify.trainer.control.intake;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -23,17 +24,22 @@ import java.util.TreeMap;
  * @param unlabelledPool        unlabelled images the head learnt from (trainImages is the labelled count)
  * @param unlabelledSkipped     unlabelled records left out: undecodable, repeated, also labelled, or over the byte budget
  * @param pseudoLabelsPerRound  pseudo-labelled images each semi-supervised round trained on
+ * @param unlabelledSource      where the unlabelled pool came from: {@code topic}, {@code folder} or {@code pool} (the
+ *                              stream feature pool, already featurized)
+ * @param poolOffsets           the stream feature pool's images used, per partition of the images topic: first and last offset
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RunMetrics(Double holdoutAccuracy, Long activeVersion, Double activeHoldoutAccuracy, Boolean activated,
                          Integer trainImages, Integer holdoutImages, Map<String, Integer> imagesPerClass,
                          Integer featurized, Integer fromCache, Integer skippedImages, Integer unlabelledImages,
                          Integer duplicateImages, Integer epochs, Double headSeconds, Double totalSeconds,
-                         String semiSupervised, Integer unlabelledPool, Integer unlabelledSkipped, List<Integer> pseudoLabelsPerRound) {
+                         String semiSupervised, Integer unlabelledPool, Integer unlabelledSkipped, List<Integer> pseudoLabelsPerRound,
+                         String unlabelledSource, Map<String, List<Long>> poolOffsets) {
 
     public RunMetrics {
         imagesPerClass = imagesPerClass == null ? null : Collections.unmodifiableMap(new TreeMap<>(imagesPerClass));
         pseudoLabelsPerRound = pseudoLabelsPerRound == null ? null : List.copyOf(pseudoLabelsPerRound);
+        poolOffsets = poolOffsets == null ? null : Collections.unmodifiableMap(new LinkedHashMap<>(poolOffsets));
     }
 
     /** Figures of a retrain on labels only. */
@@ -42,14 +48,15 @@ public record RunMetrics(Double holdoutAccuracy, Long activeVersion, Double acti
                       Integer featurized, Integer fromCache, Integer skippedImages, Integer unlabelledImages,
                       Integer duplicateImages, Integer epochs, Double headSeconds, Double totalSeconds) {
         this(holdoutAccuracy, activeVersion, activeHoldoutAccuracy, activated, trainImages, holdoutImages, imagesPerClass, featurized,
-                fromCache, skippedImages, unlabelledImages, duplicateImages, epochs, headSeconds, totalSeconds, null, null, null, null);
+                fromCache, skippedImages, unlabelledImages, duplicateImages, epochs, headSeconds, totalSeconds, null, null, null, null, null, null);
     }
 
-    /** These figures plus what a semi-supervised retrain did with its unlabelled pool. */
-    public RunMetrics withSemiSupervised(String method, int pool, int skipped, List<Integer> perRound) {
+    /** These figures plus what a semi-supervised retrain did with its unlabelled pool, read from {@code source}. */
+    public RunMetrics withSemiSupervised(String method, int pool, int skipped, List<Integer> perRound, String source,
+                                         Map<String, List<Long>> poolOffsets) {
         return new RunMetrics(holdoutAccuracy, activeVersion, activeHoldoutAccuracy, activated, trainImages, holdoutImages, imagesPerClass,
                 featurized, fromCache, skippedImages, unlabelledImages, duplicateImages, epochs, headSeconds, totalSeconds, method, pool,
-                skipped, perRound);
+                skipped, perRound, source, poolOffsets);
     }
 
     /** What an {@code activate} command reports: the version it replaced. */

@@ -25,6 +25,8 @@ import dev.streamclassify.trainer.publish.ModelPublisher;
 import dev.streamclassify.trainer.publish.VersionWriter;
 import dev.streamclassify.trainer.training.TrainingPipeline;
 import dev.streamclassify.trainer.training.SemiSupervised;
+import dev.streamclassify.trainer.streampool.PooledFeatures;
+import dev.streamclassify.trainer.streampool.StreamPool;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
@@ -36,6 +38,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.NavigableSet;
@@ -80,10 +83,12 @@ public final class CommandRunner {
     private final ModelVersionCodec codec = new ModelVersionCodec();
     private final TrustedKeys trust;
     private final PromotionGate promotion;
+    private final Optional<StreamPool> streamPool;
 
+    /** @param streamPool the stream feature pool, when {@code pool.max.images} turns it on */
     public CommandRunner(RetrainSettings settings, Backbone backbone, FeatureCache cache, ModelCatalog catalog, Admin admin,
                   ModelPublisher models, VersionWriter versions, StatusPublisher status, RequestLog requests, RetrainMetrics metrics,
-                  Map<String, Object> consumerProperties, Clock clock) {
+                  Map<String, Object> consumerProperties, Clock clock, Optional<StreamPool> streamPool) {
         this.settings = settings;
         this.backbone = backbone;
         this.cache = cache;
@@ -96,6 +101,7 @@ public final class CommandRunner {
         this.metrics = metrics;
         this.consumerProperties = consumerProperties;
         this.clock = clock;
+        this.streamPool = streamPool;
         this.trust = settings.trust();
         this.promotion = new PromotionGate(catalog, backbone, trust, settings.promotionMinDelta(), settings.modelsTopic());
     }
@@ -219,9 +225,8 @@ public final class CommandRunner {
                     "loaded %d images of %d classes (%d train, %d holdout); skipped %d undecodable, %d unlabelled, %d duplicates",
                     data.dataset().size(), data.dataset().labels().size(), split.train().size(), split.holdout().size(),
                     data.skipped(), data.unlabelled(), data.duplicates()));
-            UnlabelledPool.Loaded pool = unlabelled(cmd, data.dataset(), progress, cancelled);
-            TrainingPipeline.Pool headPool = pool == null ? TrainingPipeline.Pool.NONE
-                    : new TrainingPipeline.Pool(pool.images(), SemiSupervised.Settings.of(cmd.unlabelled().orElseThrow().method()));
+            Unlabelled pool = unlabelled(cmd, data.dataset(), progress, cancelled);
+            TrainingPipeline.Pool headPool = pool == null ? TrainingPipeline.Pool.NONE : pool.pool();
             TrainingPipeline.Outcome trained = TrainingPipeline.run(backbone, cache, split.train(), split.holdout(), headPool,
                     settings.head(cmd.hiddenLayers()), settings.train(cmd.epochs()),
                     new TrainingPipeline.FineTune(cmd.fineTuneLayers(), FINE_TUNE_LEARNING_RATE, FINE_TUNE_EPOCHS), cmd.model(), 1, clock, progress);
@@ -258,13 +263,13 @@ public final class CommandRunner {
                     trained.fromCache(), data.skipped(), data.unlabelled(), data.duplicates(), version.metrics().epochs(),
                     trained.headSeconds(), seconds(start));
             if (pool != null) {
-                figures = figures.withSemiSupervised(trained.method().wire(), trained.unlabelled(),
-                        pool.skipped() + pool.duplicates() + pool.excluded() + pool.overBudget(), trained.pseudoLabelsPerRound());
+                figures = figures.withSemiSupervised(trained.method().wire(), trained.unlabelled(), pool.skipped(),
+                        trained.pseudoLabelsPerRound(), pool.source(), pool.offsets());
             }
             finish(request, State.SUCCEEDED, 1.0, progress.epoch(), gate.message(version)
                     + (published.earlierRun() ? " (published by an earlier run of this request, not again)" : ""), next, figures);
             outcome = "succeeded";
-        } catch (DatasetBudget.Exceeded e) {
+        } catch (DatasetBudget.Exceeded | Rejected e) {
             outcome = "rejected";
             finish(request, State.REJECTED, progress.progress(), null, e.getMessage(), null, null);
         } catch (CancellationException e) {
@@ -284,15 +289,29 @@ public final class CommandRunner {
         }
     }
 
+    /**
+     * A retrain's unlabelled input and what the status event says of it.
+     *
+     * @param skipped records left out: undecodable, repeated, also labelled, or over the byte budget
+     * @param source  {@code topic}, {@code folder} or {@code pool}
+     * @param offsets the stream pool's offset range per partition; null for other sources
+     */
+    private record Unlabelled(TrainingPipeline.Pool pool, int skipped, String source, Map<String, List<Long>> offsets) {
+    }
+
     /** The unlabelled pool a retrain names, or null; never an image of {@code labelled} (so never a holdout image). */
-    private UnlabelledPool.Loaded unlabelled(Command.Retrain cmd, Dataset labelled, StatusProgress progress, BooleanSupplier cancelled)
-            throws IOException {
+    private Unlabelled unlabelled(Command.Retrain cmd, Dataset labelled, StatusProgress progress, BooleanSupplier cancelled)
+            throws IOException, Rejected {
         if (cmd.unlabelled().isEmpty()) {
             return null;
         }
         Command.Unlabelled u = cmd.unlabelled().get();
         Set<String> exclude = new HashSet<>();
         labelled.images().forEach(i -> exclude.add(i.contentHash()));
+        SemiSupervised.Settings method = SemiSupervised.Settings.of(u.method());
+        if (u.source() instanceof Command.FeaturePool) {
+            return fromStreamPool(u, exclude, method, progress);
+        }
         UnlabelledPool.Loaded pool = u.source() instanceof Command.Folder folder
                 ? UnlabelledPool.folder(folder.path(), u.max(), settings.unlabelledMaxBytes(), decoder, exclude)
                 : UnlabelledPool.recent(consumerProperties, ((Command.RecentImages) u.source()).topic(), u.max(), settings.unlabelledMaxBytes(),
@@ -301,7 +320,28 @@ public final class CommandRunner {
         progress.at(StatusProgress.LOADED, fmt("unlabelled pool: %d images of %d records (%d undecodable, %d repeated, %d also labelled, "
                 + "%d over the byte budget); training with %s", pool.images().size(), pool.records(), pool.skipped(), pool.duplicates(),
                 pool.excluded(), pool.overBudget(), u.method().wire()));
-        return pool;
+        return new Unlabelled(new TrainingPipeline.Pool(pool.images(), method), pool.skipped() + pool.duplicates() + pool.excluded()
+                + pool.overBudget(), u.source() instanceof Command.Folder ? "folder" : "topic", null);
+    }
+
+    /** The newest {@code max} of the stream pool's features of this backbone, labelled images left out. */
+    private Unlabelled fromStreamPool(Command.Unlabelled u, Set<String> exclude, SemiSupervised.Settings method, StatusProgress progress)
+            throws Rejected {
+        // the parser refuses pool sources when the pool is off; a runner without one is a wiring error worth saying so
+        StreamPool source = streamPool.orElseThrow(() -> new Rejected("unlabelled.pool: the stream feature pool is off"));
+        PooledFeatures all = source.snapshot(backbone.info().fingerprint());
+        PooledFeatures unlabelled = all.without(exclude);
+        PooledFeatures used = unlabelled.newest(u.max());
+        if (used.size() == 0) {
+            throw new Rejected("unlabelled.pool: the stream feature pool holds no images of this backbone yet (it fills as images "
+                    + "arrive on the images topic)");
+        }
+        int excluded = all.size() - unlabelled.size();
+        metrics.unlabelled("used", used.size());
+        metrics.unlabelled("labelled", excluded);
+        progress.at(StatusProgress.LOADED, fmt("unlabelled pool: %d stream images' features from the feature pool (of %d held, %d also "
+                + "labelled); training with %s", used.size(), all.size(), excluded, u.method().wire()));
+        return new Unlabelled(TrainingPipeline.Pool.ofFeatures(used.features(), method), excluded, "pool", used.offsetRanges());
     }
 
     private TrainingImages.Loaded load(Command.DatasetSource source, Request request, BooleanSupplier cancelled) throws IOException {

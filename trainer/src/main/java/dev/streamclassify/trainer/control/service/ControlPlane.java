@@ -10,6 +10,7 @@ import dev.streamclassify.trainer.control.intake.CommandParser;
 import dev.streamclassify.trainer.features.FeatureCache;
 import dev.streamclassify.trainer.publish.ModelPublisher;
 import dev.streamclassify.trainer.publish.VersionWriter;
+import dev.streamclassify.trainer.streampool.StreamPool;
 import org.apache.kafka.clients.admin.Admin;
 
 import java.time.Clock;
@@ -26,9 +27,9 @@ public final class ControlPlane implements AutoCloseable {
 
     public ControlPlane(TrainerServiceConfig config, CommandParser parser, Backbone backbone, FeatureCache cache,
                         ModelCatalog catalog, RequestLog requests, Admin admin, ModelPublisher models, VersionWriter versions, StatusPublisher status,
-                        TrainerMetrics metrics, Map<String, Object> consumerProperties, Clock clock) {
+                        TrainerMetrics metrics, Map<String, Object> consumerProperties, Clock clock, Optional<StreamPool> streamPool) {
         CommandRunner runner = new CommandRunner(config.retrainSettings(System.getenv()), backbone, cache, catalog, admin, models, versions, status, requests, metrics,
-                consumerProperties, clock);
+                consumerProperties, clock, streamPool);
         CommandIntake intake = new CommandIntake(parser, config.commandMaxBytes(), requests, status, metrics, admin,
                 config.catchUpTimeout(), clock);
         this.loop = new ControlLoop(config.controlTopic(), config.groupId(), consumerProperties, intake, runner, requests, admin,

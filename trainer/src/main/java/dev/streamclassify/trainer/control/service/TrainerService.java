@@ -15,6 +15,7 @@ import dev.streamclassify.trainer.control.intake.StatusPublisher;
 import dev.streamclassify.trainer.features.FeatureCache;
 import dev.streamclassify.trainer.publish.ModelPublisher;
 import dev.streamclassify.trainer.publish.VersionWriter;
+import dev.streamclassify.trainer.streampool.StreamPool;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -131,8 +132,13 @@ public final class TrainerService implements AutoCloseable {
         resources.push(requests);
         requests.start();
 
+        Optional<StreamPool> streamPool = config.poolSettings(backbone.info().featureSize())
+                .map(s -> new StreamPool(s, consumerProperties, () -> backbone, registry, clock));
+        streamPool.ifPresent(p -> resources.push(p.start()));
+
         control = new ControlPlane(config, new CommandParser(config.commandRules(dataRoot)), backbone, cache, catalog,
-                requests, admin, models, new VersionWriter(config.modelsTopic(), producerProperties, consumerProperties, clock, signer), status, metrics, consumerProperties, clock);
+                requests, admin, models, new VersionWriter(config.modelsTopic(), producerProperties, consumerProperties, clock, signer), status, metrics,
+                consumerProperties, clock, streamPool);
         resources.push(control);
         control.start();
 

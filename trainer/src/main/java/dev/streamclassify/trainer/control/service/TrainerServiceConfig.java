@@ -12,6 +12,7 @@ import dev.streamclassify.service.HttpSettings;
 import dev.streamclassify.service.LayeredSettings;
 import dev.streamclassify.service.Validators;
 import dev.streamclassify.trainer.control.retrain.RetrainSettings;
+import dev.streamclassify.trainer.streampool.StreamPool;
 import dev.streamclassify.trainer.training.TrainSettings;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -57,6 +58,8 @@ public final class TrainerServiceConfig extends AbstractConfig {
     public static final String IMAGES_TOPIC = CommandParser.Rules.IMAGES_TOPIC;
     public static final String UNLABELLED_MAX_IMAGES = "unlabelled.max.images";
     public static final String UNLABELLED_MAX_BYTES = "unlabelled.max.bytes";
+    public static final String POOL_MAX_IMAGES = CommandParser.Rules.POOL_MAX_IMAGES;
+    public static final String POOL_MAX_BYTES = "pool.max.bytes";
     public static final String DATA_ROOT = CommandParser.Rules.DATA_ROOT;
     public static final String CACHE_DIR = "cache.dir";
     public static final String BACKBONE = "backbone";
@@ -130,6 +133,13 @@ public final class TrainerServiceConfig extends AbstractConfig {
             .define(UNLABELLED_MAX_BYTES, Type.LONG, 256L * 1024 * 1024, Range.between(1024, 16L * 1024 * 1024 * 1024), Importance.LOW,
                     "Encoded bytes one unlabelled pool may read; images beyond it are left out and counted, so a topic of "
                             + "large images cannot exhaust the heap.")
+            .define(POOL_MAX_IMAGES, Type.INT, 0, Range.between(0, 100_000), Importance.MEDIUM,
+                    "Stream feature pool: while serve runs, keep the backbone features of this many of the most recent "
+                            + "images of images.topic, so a retrain with unlabelled {\"pool\":true} needs no re-read (it uses at "
+                            + "most unlabelled.max.images of them). Refilled from the last offsets on restart. 0 = off.")
+            .define(POOL_MAX_BYTES, Type.LONG, 64L * 1024 * 1024, Range.between(1024, 16L * 1024 * 1024 * 1024), Importance.LOW,
+                    "Heap the stream feature pool may hold: 4 bytes per feature plus 200 per image; the oldest images "
+                            + "give way. Must hold at least one image of the backbone (checked at start-up).")
             .define(DATA_ROOT, Type.STRING, "", Importance.HIGH,
                     "Directory that dataset.path of a retrain command must resolve inside (after normalisation and "
                             + "symbolic links). Empty: path datasets are refused.")
@@ -339,6 +349,33 @@ public final class TrainerServiceConfig extends AbstractConfig {
         return getLong(UNLABELLED_MAX_BYTES);
     }
 
+    /** 0 when the stream feature pool is off. */
+    public int poolMaxImages() {
+        return getInt(POOL_MAX_IMAGES);
+    }
+
+    public long poolMaxBytes() {
+        return getLong(POOL_MAX_BYTES);
+    }
+
+    /**
+     * The stream feature pool's settings, if it is on.
+     *
+     * @param featureSize the backbone's features per image
+     * @throws ConfigException if {@value #POOL_MAX_BYTES} cannot hold one image of this backbone
+     */
+    public Optional<StreamPool.Settings> poolSettings(int featureSize) {
+        if (poolMaxImages() == 0) {
+            return Optional.empty();
+        }
+        long perImage = StreamPool.bytesPerImage(featureSize);
+        if (poolMaxBytes() < perImage) {
+            throw new ConfigException(POOL_MAX_BYTES, poolMaxBytes(), "the backbone's features take " + perImage
+                    + " bytes per image: the pool could hold none");
+        }
+        return Optional.of(new StreamPool.Settings(imagesTopic(), poolMaxImages(), poolMaxBytes()));
+    }
+
     public Optional<Path> dataRoot() {
         String root = getString(DATA_ROOT);
         return root.isBlank() ? Optional.empty() : Optional.of(Path.of(root).toAbsolutePath().normalize());
@@ -417,7 +454,7 @@ public final class TrainerServiceConfig extends AbstractConfig {
     /** The intake's rules: what a command may ask for. */
     public CommandParser.Rules commandRules(Optional<DataRoot> dataRoot) {
         return new CommandParser.Rules(commandMaxBytes(), trainingImagesTopic(), dataRoot, defaultEpochs(), maxEpochs(),
-                defaultHiddenLayers(), imagesTopic(), unlabelledMaxImages());
+                defaultHiddenLayers(), imagesTopic(), unlabelledMaxImages(), poolMaxImages());
     }
 
     /** The retrain wing's settings; {@code env} resolves {@code env:} key sources. */

@@ -102,6 +102,26 @@ class CommandParserTest {
     }
 
     @Test
+    void parsesTheStreamPoolAsSourceBoundedByThePoolAndThePerRetrainLimit() throws Exception {
+        CommandParser withPool = new CommandParser(new CommandParser.Rules(512, "training-images", Optional.empty(), 20, 100, List.of(),
+                "images", 5000, 2000));
+        String retrain = "{\"command\":\"retrain\",\"model\":\"default\",\"dataset\":{\"topic\":\"training-images\"},\"unlabelled\":";
+
+        Command.Retrain all = (Command.Retrain) withPool.parse((retrain + "{\"pool\":true}}").getBytes(StandardCharsets.UTF_8));
+        Command.Retrain some = (Command.Retrain) withPool.parse((retrain + "{\"pool\":true,\"max\":300,\"method\":\"label-spreading\"}}")
+                .getBytes(StandardCharsets.UTF_8));
+
+        assertThat(all.unlabelled()).contains(new Command.Unlabelled(new Command.FeaturePool(), 2000, SemiSupervised.Method.SELF_TRAINING));
+        assertThat(some.unlabelled()).contains(new Command.Unlabelled(new Command.FeaturePool(), 300, SemiSupervised.Method.LABEL_SPREADING));
+        assertThatThrownBy(() -> withPool.parse((retrain + "{\"pool\":true,\"max\":2001}}").getBytes(StandardCharsets.UTF_8)))
+                .hasMessageContaining("field 'unlabelled.max' must be an integer in [1, 2000]");
+        assertThatThrownBy(() -> withPool.parse((retrain + "{\"pool\":false}}").getBytes(StandardCharsets.UTF_8)))
+                .hasMessageStartingWith("unlabelled.pool must be true");
+        assertThat(WireSchemas.CONTROL_COMMAND.errors((retrain + "{\"pool\":true,\"max\":300}}").getBytes(StandardCharsets.UTF_8))).isEmpty();
+        assertThat(WireSchemas.CONTROL_COMMAND.errors((retrain + "{\"pool\":false}}").getBytes(StandardCharsets.UTF_8))).isNotEmpty();
+    }
+
+    @Test
     void resolvesAPathDatasetToItsRealDirectoryInsideTheRoot() throws Exception {
         Command.Retrain c = (Command.Retrain) parse("{\"command\":\"retrain\",\"model\":\"default\",\"dataset\":{\"path\":\"shoes/./\"}}");
 
@@ -145,7 +165,10 @@ class CommandParserTest {
             "`{\"command\":\"retrain\",\"model\":\"default\",\"dataset\":{\"topic\":\"training-images\"},\"hiddenLayers\":64}`|field 'hiddenLayers' must be an array",
             "`{\"command\":\"retrain\",\"model\":\"default\",\"dataset\":{\"topic\":\"training-images\"},\"fineTuneLayers\":9}`|fineTuneLayers",
             "`{\"command\":\"retrain\",\"model\":\"default\",\"dataset\":{\"topic\":\"training-images\"},\"unlabelled\":\"images\"}`|field 'unlabelled' must be an object",
-            "`{\"command\":\"retrain\",\"model\":\"default\",\"dataset\":{\"topic\":\"training-images\"},\"unlabelled\":{}}`|unlabelled must have exactly one of 'topic' and 'path'",
+            "`{\"command\":\"retrain\",\"model\":\"default\",\"dataset\":{\"topic\":\"training-images\"},\"unlabelled\":{}}`|unlabelled must have exactly one of 'topic', 'path' and 'pool'",
+            "`{\"command\":\"retrain\",\"model\":\"default\",\"dataset\":{\"topic\":\"training-images\"},\"unlabelled\":{\"pool\":true,\"topic\":\"images\"}}`|unlabelled must have exactly one of 'topic', 'path' and 'pool'",
+            "`{\"command\":\"retrain\",\"model\":\"default\",\"dataset\":{\"topic\":\"training-images\"},\"unlabelled\":{\"pool\":true,\"path\":\"shoes\"}}`|unlabelled must have exactly one of 'topic', 'path' and 'pool'",
+            "`{\"command\":\"retrain\",\"model\":\"default\",\"dataset\":{\"topic\":\"training-images\"},\"unlabelled\":{\"pool\":true}}`|unlabelled.pool: the stream feature pool is off (pool.max.images is 0)",
             "`{\"command\":\"retrain\",\"model\":\"default\",\"dataset\":{\"topic\":\"training-images\"},\"unlabelled\":{\"topic\":\"control\"}}`|unlabelled.topic must be 'images' (images.topic), was \"control\"",
             "`{\"command\":\"retrain\",\"model\":\"default\",\"dataset\":{\"topic\":\"training-images\"},\"unlabelled\":{\"topic\":\"images\",\"max\":5001}}`|field 'unlabelled.max' must be an integer in [1, 5000]",
             "`{\"command\":\"retrain\",\"model\":\"default\",\"dataset\":{\"topic\":\"training-images\"},\"unlabelled\":{\"topic\":\"images\",\"max\":0}}`|field 'unlabelled.max' must be an integer in [1, 5000]",
@@ -175,6 +198,7 @@ class CommandParserTest {
             "{\"command\":\"retrain\",\"model\":\"default\",\"dataset\":{\"topic\":\"training-images\"},\"hiddenLayers\":[1,2,3,4,5]}",
             "{\"command\":\"retrain\",\"model\":\"default\",\"dataset\":{\"topic\":\"training-images\"},\"fineTuneLayers\":9}",
             "{\"command\":\"retrain\",\"model\":\"default\",\"dataset\":{\"topic\":\"training-images\"},\"unlabelled\":{}}",
+            "{\"command\":\"retrain\",\"model\":\"default\",\"dataset\":{\"topic\":\"training-images\"},\"unlabelled\":{\"pool\":true,\"topic\":\"images\"}}",
             "{\"command\":\"retrain\",\"model\":\"default\",\"dataset\":{\"topic\":\"training-images\"},\"unlabelled\":{\"topic\":\"images\",\"method\":\"magic\"}}",
             "{\"command\":\"retrain\",\"model\":\"a b\",\"dataset\":{\"topic\":\"training-images\"}}",
             "{\"command\":\"shadow\",\"model\":\"default\",\"versions\":[1,2,3,4,5,6,7,8,9]}",

@@ -3,6 +3,8 @@ package dev.streamclassify.trainer.control.service;
 import dev.streamclassify.trainer.control.intake.StatusEvent;
 import dev.streamclassify.kafka.testkit.SharedKafkaBroker;
 import dev.streamclassify.model.catalog.Activation;
+import dev.streamclassify.model.artifact.ModelVersion;
+import dev.streamclassify.model.artifact.ModelVersionCodec;
 import dev.streamclassify.model.catalog.ModelsTopic;
 import dev.streamclassify.model.image.ImageEncoder;
 import dev.streamclassify.model.testing.TestKeys;
@@ -143,6 +145,23 @@ final class ControlFixture implements AutoCloseable {
     }
 
     /** Records of the models topic so far, in order. */
+    /** Produces {@code labelled} to the training-images topic and retrains on the whole topic; its outcome. */
+    StatusEvent retrainOn(String requestId, List<LabelledImage> labelled) throws Exception {
+        produceImages(labelled);
+        send(requestId, TestData.retrain(images));
+        return awaitOutcome(requestId);
+    }
+
+    /** The version as published on the models topic. */
+    ModelVersion publishedVersion(long version) throws Exception {
+        for (var r : modelRecords()) {
+            if (ModelsTopic.parse(r.key()).filter(k -> k instanceof ModelsTopic.VersionKey v && v.version() == version).isPresent()) {
+                return new ModelVersionCodec().decode(r.value());
+            }
+        }
+        throw new AssertionError("version " + version + " was not published");
+    }
+
     List<ConsumerRecord<String, byte[]>> modelRecords() {
         return modelsReader.readToEnd();
     }

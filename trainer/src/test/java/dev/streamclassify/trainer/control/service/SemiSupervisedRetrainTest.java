@@ -2,21 +2,12 @@ package dev.streamclassify.trainer.control.service;
 
 import dev.streamclassify.trainer.control.intake.StatusEvent;
 import dev.streamclassify.trainer.control.intake.RunMetrics;
-import dev.streamclassify.model.artifact.ModelVersion;
-import dev.streamclassify.model.artifact.ModelVersionCodec;
 import dev.streamclassify.model.artifact.SemiSupervisedFigures;
 import dev.streamclassify.model.backbone.Backbone;
 import dev.streamclassify.model.backbone.Backbones;
-import dev.streamclassify.model.catalog.ModelsTopic;
 import dev.streamclassify.model.image.ImageEncoder;
 import dev.streamclassify.trainer.control.intake.StatusEvent.State;
-import dev.streamclassify.trainer.control.retrain.HoldoutSplit;
-import dev.streamclassify.trainer.dataset.Dataset;
-import dev.streamclassify.trainer.dataset.FashionMnist;
 import dev.streamclassify.trainer.dataset.LabelledImage;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -33,12 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -51,8 +38,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SemiSupervisedRetrainTest {
 
-    private static final List<String> TARGET = List.of("Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
-    private static final double HOLDOUT = 0.3;
+    private static final List<String> TARGET = TestData.FewLabels.TARGET;
+    private static final double HOLDOUT = TestData.FewLabels.HOLDOUT;
     private static final int LABELLED_PER_CLASS = 5;
     private static final int HOLDOUT_PER_CLASS = 40;
     private static final int UNLABELLED = 1000;
@@ -61,53 +48,20 @@ class SemiSupervisedRetrainTest {
     private Backbone backbone;
     private TrainerService service;
     private String streamImages;
-    private final List<LabelledImage> labelled = new ArrayList<>();
-    private final List<LabelledImage> unlabelled = new ArrayList<>();
+    private List<LabelledImage> labelled;
+    private List<LabelledImage> unlabelled;
 
     @BeforeAll
     void start(@TempDir Path cacheDir) throws Exception {
-        pickImages();
+        TestData.FewLabels images = TestData.FewLabels.pick(HOLDOUT, LABELLED_PER_CLASS, HOLDOUT_PER_CLASS, UNLABELLED);
+        labelled = images.labelled();
+        unlabelled = images.unlabelled();
         kafka = new ControlFixture("semi");
-        streamImages = "stream-" + kafka.images;
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrap))) {
-            admin.createTopics(List.of(new NewTopic(streamImages, 2, (short) 1))).all().get(30, TimeUnit.SECONDS);
-        }
-        Map<String, Object> settings = kafka.settings(cacheDir);
-        settings.put(TrainerServiceConfig.IMAGES_TOPIC, streamImages);
-        settings.put(TrainerServiceConfig.HOLDOUT_FRACTION, HOLDOUT);
-        settings.put(TrainerServiceConfig.TRAINING_BATCH_SIZE, 64);
-        settings.put(TrainerServiceConfig.TRAINING_MIN_UPDATES, 150);
+        Map<String, Object> settings = TestData.FewLabels.settings(kafka, cacheDir);
+        streamImages = TestData.FewLabels.streamTopic(kafka);
         backbone = Backbones.loadDefault();
         service = new TrainerService(TrainerServiceConfig.of(settings), backbone);
         service.start();
-    }
-
-    /**
-     * Per class: 5 images the hash split trains on and 40 it holds out (so the labelled training set really is 5 per
-     * class), and unlabelled images that are none of those.
-     */
-    private void pickImages() {
-        Dataset pool = FashionMnist.sampleTrain().withClasses(TARGET);
-        for (String c : TARGET) {
-            int train = 0;
-            int held = 0;
-            for (LabelledImage img : pool.images()) {
-                if (!img.label().equals(c)) {
-                    continue;
-                }
-                boolean inHoldout = HoldoutSplit.inHoldout(img.contentHash(), HOLDOUT);
-                if (inHoldout && held < HOLDOUT_PER_CLASS) {
-                    labelled.add(img);
-                    held++;
-                } else if (!inHoldout && train < LABELLED_PER_CLASS) {
-                    labelled.add(img);
-                    train++;
-                }
-            }
-        }
-        Set<String> used = new HashSet<>();
-        labelled.forEach(i -> used.add(i.contentHash()));
-        pool.images().stream().filter(i -> !used.contains(i.contentHash())).limit(UNLABELLED).forEach(unlabelled::add);
     }
 
     @AfterAll
@@ -118,10 +72,7 @@ class SemiSupervisedRetrainTest {
     @Test
     @Order(1)
     void labelsOnlyRetrainActivatesVersion1() throws Exception {
-        kafka.produceImages(labelled);
-        kafka.send("labels-only", TestData.retrain(kafka.images));
-
-        StatusEvent outcome = kafka.awaitOutcome("labels-only");
+        StatusEvent outcome = kafka.retrainOn("labels-only", labelled);
 
         assertThat(outcome.state()).as(outcome.message()).isEqualTo(State.SUCCEEDED);
         assertThat(outcome.modelVersion()).isEqualTo(1L);
@@ -161,23 +112,16 @@ class SemiSupervisedRetrainTest {
         assertThat(m.trainImages()).isEqualTo(TARGET.size() * LABELLED_PER_CLASS);
         assertThat(m.holdoutImages()).isEqualTo(TARGET.size() * HOLDOUT_PER_CLASS);
         assertThat(m.semiSupervised()).isEqualTo("self-training");
+        assertThat(m.unlabelledSource()).isEqualTo("topic");
+        assertThat(m.poolOffsets()).isNull();
         assertThat(m.unlabelledPool()).isEqualTo(UNLABELLED);
         assertThat(m.unlabelledSkipped()).isEqualTo(3);
         assertThat(m.pseudoLabelsPerRound()).hasSize(4).isSorted().allSatisfy(n -> assertThat(n).isPositive());
         // the version itself carries the same figures, for whoever compares versions later
-        SemiSupervisedFigures figures = publishedVersion(2).metrics().semiSupervised();
+        SemiSupervisedFigures figures = kafka.publishedVersion(2).metrics().semiSupervised();
         assertThat(figures).isEqualTo(new SemiSupervisedFigures("self-training", TARGET.size() * LABELLED_PER_CLASS, UNLABELLED,
                 m.pseudoLabelsPerRound()));
-        assertThat(publishedVersion(1).metrics().semiSupervised()).isNull();
-    }
-
-    private ModelVersion publishedVersion(long version) throws Exception {
-        for (var r : kafka.modelRecords()) {
-            if (ModelsTopic.parse(r.key()).filter(k -> k instanceof ModelsTopic.VersionKey v && v.version() == version).isPresent()) {
-                return new ModelVersionCodec().decode(r.value());
-            }
-        }
-        throw new AssertionError("version " + version + " was not published");
+        assertThat(kafka.publishedVersion(1).metrics().semiSupervised()).isNull();
     }
 
     @Test
@@ -190,6 +134,19 @@ class SemiSupervisedRetrainTest {
 
         assertThat(outcome.state()).isEqualTo(State.REJECTED);
         assertThat(outcome.message()).contains("unlabelled.topic must be '" + streamImages + "'");
+        assertThat(kafka.versions("default")).containsExactly(1L, 2L);
+    }
+
+    @Test
+    @Order(4)
+    void theStreamPoolIsRejectedAsSourceWhileItIsOff() throws Exception {
+        kafka.send("pool-off", "{\"command\":\"retrain\",\"model\":\"default\",\"dataset\":{\"topic\":\"" + kafka.images
+                + "\"},\"unlabelled\":{\"pool\":true}}");
+
+        StatusEvent outcome = kafka.awaitOutcome("pool-off");
+
+        assertThat(outcome.state()).isEqualTo(State.REJECTED);
+        assertThat(outcome.message()).contains("the stream feature pool is off (pool.max.images is 0)");
         assertThat(kafka.versions("default")).containsExactly(1L, 2L);
     }
 }

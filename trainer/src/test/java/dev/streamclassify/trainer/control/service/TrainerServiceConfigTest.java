@@ -1,6 +1,7 @@
 package dev.streamclassify.trainer.control.service;
 
 import dev.streamclassify.model.signing.SigningKeys;
+import dev.streamclassify.trainer.streampool.StreamPool;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.config.ConfigException;
 import org.junit.jupiter.api.Test;
@@ -83,6 +84,23 @@ class TrainerServiceConfigTest {
 
         assertThatThrownBy(() -> load(file, Map.of(), Map.of()))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("Unknown setting 'http.prot'");
+    }
+
+    @Test
+    void theStreamPoolIsOffByDefaultAndItsByteBoundMustHoldOneImageOfTheBackbone() {
+        assertThat(load(null, Map.of(), Map.of()).poolSettings(1024)).isEmpty();
+
+        TrainerServiceConfig on = load(null, Map.of("TRAINER_POOL_MAX_IMAGES", "500", "TRAINER_POOL_MAX_BYTES", "5000",
+                "TRAINER_IMAGES_TOPIC", "camera"), Map.of());
+
+        assertThat(on.poolSettings(1024)).contains(new StreamPool.Settings("camera", 500, 5000));
+        assertThat(on.commandRules(java.util.Optional.empty()).poolMaxImages()).isEqualTo(500);
+        assertThatThrownBy(() -> on.poolSettings(2048))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("pool.max.bytes")
+                .hasMessageContaining("8392 bytes per image");
+        assertThatThrownBy(() -> load(null, Map.of("TRAINER_POOL_MAX_IMAGES", "-1"), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("pool.max.images");
     }
 
     @Test
