@@ -55,6 +55,7 @@ final class DocumentedAcls {
         a.topic(user, "training-status", READ, WRITE, DESCRIBE, CREATE);
         a.topic(user, "models", READ, WRITE, DESCRIBE, CREATE);
         a.topic(user, "training-images", READ, DESCRIBE, CREATE);
+        a.topic(user, "images", READ, DESCRIBE);
         a.allow(user, new ResourcePattern(ResourceType.GROUP, groupId, PatternType.LITERAL), READ);
         a.allow(user, new ResourcePattern(ResourceType.TRANSACTIONAL_ID, VersionWriter.transactionalId("models", ""), PatternType.PREFIXED),
                 WRITE, DESCRIBE);
