@@ -16,6 +16,8 @@ import dev.streamclassify.model.signing.SigningKeys;
 import dev.streamclassify.model.signing.VersionSigner;
 import dev.streamclassify.streams.StreamsApp;
 import dev.streamclassify.streams.config.StreamsAppConfig;
+import dev.streamclassify.streams.metrics.ClassifyMetrics;
+import io.micrometer.core.instrument.Timer;
 import dev.streamclassify.trainer.dataset.Dataset;
 import dev.streamclassify.trainer.dataset.FashionMnist;
 import dev.streamclassify.trainer.features.FeatureCache;
@@ -120,6 +122,7 @@ public final class Benchmark {
         double mobileImgPerSecond = Double.NaN;
         Path mobile = mobileNetDescriptor();
         double mobileEndToEnd = Double.NaN;
+        String mobileSplit = "not run";
         if (on("bare") || on("flops") || on("e2e")) {
             try (Backbone backbone = Backbones.fromDescriptor(mobile)) {
                 TrainingPipeline.Outcome trained = train(backbone, target.samplePerClass(20, 1), holdout.samplePerClass(10, 1));
@@ -135,11 +138,13 @@ public final class Benchmark {
                     try (KafkaBroker broker = EmbeddedKafkaBroker.start();
                          Running app = Running.start(broker, backbone, trained.version(), "mobilenet", 32)) {
                         mobileEndToEnd = app.throughput(pngs);
+                        mobileSplit = app.lastSplit;
                     }
                     row("streams-app end to end, MobileNetV2 backbone (" + n + " PNG records, batch.max.size 32)", "vs its bare batched pass",
                             String.format("%.1f vs %s img/s", mobileEndToEnd, Double.isNaN(mobileImgPerSecond) ? "not run (bare)"
                                     : String.format("%.1f", mobileImgPerSecond)),
                             ratio(mobileEndToEnd, mobileImgPerSecond));
+                    row("where the MobileNetV2 end-to-end time went", "batches formed; forward passes' share of the wall time", mobileSplit, "");
                 }
             }
         }
@@ -346,14 +351,17 @@ public final class Benchmark {
                 try (Running app = Running.start(broker, backbone, trained.version(), "single", 1)) {
                     e2eSingle = app.throughput(pngs.subList(0, images));
                 }
+                String split;
                 try (Running app = Running.start(broker, backbone, trained.version(), "batched", 32)) {
                     e2eBatched = app.throughput(pngs.subList(0, images));
+                    split = app.lastSplit;
                 }
                 row("streams-app end to end (" + images + " PNG records, fast producer, real broker)", "batch.max.size 32 (2) vs 1 (3)",
                         String.format("%.0f vs %.0f img/s", e2eBatched, e2eSingle), String.format("2/3 = %.1fx", e2eBatched / e2eSingle));
                 row("streams-app end to end vs bare forward pass", "both batched (32), default backbone (2/1)",
                         String.format("%.0f vs %s img/s", e2eBatched, Double.isNaN(bareBatched) ? "not run (bare)" : String.format("%.0f", bareBatched)),
                         "2/1 = " + ratio(e2eBatched, bareBatched));
+                row("where the default backbone's end-to-end time went", "batches formed; forward passes' share of the wall time", split, "");
             }
             if (on("latency")) {
                 int n = intProp("bench.latency.images", 1000);
@@ -484,6 +492,9 @@ public final class Benchmark {
         /** Sends every image as fast as the producer takes them; images/s from first send to last prediction read. */
         double throughput(List<byte[]> pngs) {
             Set<String> ids = new HashSet<>();
+            Timer inference = app.meterRegistry().get(ClassifyMetrics.INFERENCE).timer();
+            long batches0 = inference.count();
+            double inferenceMs0 = inference.totalTime(TimeUnit.MILLISECONDS);
             long t0 = System.nanoTime();
             for (byte[] png : pngs) {
                 String id = "img-" + produced++;
@@ -492,8 +503,17 @@ public final class Benchmark {
             }
             producer.flush();
             awaitAll(ids, Duration.ofMinutes(10), null);
-            return pngs.size() / ((System.nanoTime() - t0) / 1e9);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            long batches = inference.count() - batches0;
+            lastSplit = String.format("%d batches of %.1f images on average; forward passes took %.0f%% of the %.1f s",
+                    batches, pngs.size() / (double) Math.max(1, batches),
+                    100 * (inference.totalTime(TimeUnit.MILLISECONDS) - inferenceMs0) / (seconds * 1000), seconds);
+            System.out.printf("%s: %s%n", config.applicationId(), lastSplit);
+            return pngs.size() / seconds;
         }
+
+        /** Where the last {@link #throughput} run's time went: batches formed and the forward passes' share. */
+        String lastSplit = "not run";
 
         /** Paced sends at {@code rate}/s; per-image latency from send to prediction read, p50/p95/p99/max in ms. */
         double[] latencies(List<byte[]> pngs, double rate) throws InterruptedException {

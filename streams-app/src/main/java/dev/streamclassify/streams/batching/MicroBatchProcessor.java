@@ -38,6 +38,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -47,7 +48,10 @@ import java.util.Optional;
 /**
  * Classifies images in batches without losing any (DESIGN.md trap 1). {@link #process} only parks an image in a
  * changelogged store, because Kafka Streams may commit its offset as soon as {@code process} returns; the store is
- * drained when it holds a full batch and by a wall-clock punctuator every {@code maxDelay}. A drain forwards its
+ * drained when it holds a full batch, and by a wall-clock punctuator once its oldest image has waited {@code maxDelay}.
+ * Only the oldest image's wait counts: a punctuator that drained whatever was buffered whenever it came due made
+ * batches of 1-2 images on MobileNetV2, because a slow forward pass leaves the punctuator due again by the time the
+ * stream thread has parked the next image, and small batches are slower still (docs/benchmarks.md). A drain forwards its
  * outcomes before deleting the drained keys, so a crash at any point replays rather than drops (and under
  * exactly_once_v2 the outputs, deletes and offsets commit together).
  *
@@ -90,6 +94,12 @@ public final class MicroBatchProcessor implements Processor<String, byte[], Stri
     private ProcessorContext<String, Outcome> context;
     private KeyValueStore<Bytes, byte[]> buffer;
     private long buffered;
+    /**
+     * When each buffered image was parked (the context's wall-clock milliseconds), oldest first, in the order drains
+     * take them (a task reads one partition, so parking order is offset order); images restored from the changelog
+     * count as overdue.
+     */
+    private final ArrayDeque<Long> parkedAtMs = new ArrayDeque<>();
 
     MicroBatchProcessor(BatchSettings settings, ModelHolder models, RolloutHolder rollouts, ClassifyMetrics metrics, Clock clock) {
         this.settings = settings;
@@ -108,13 +118,16 @@ public final class MicroBatchProcessor implements Processor<String, byte[], Stri
             while (it.hasNext()) {
                 it.next();
                 buffered++;
+                parkedAtMs.addLast(Long.MIN_VALUE);
             }
         }
         metrics.buffered(buffered);
         if (buffered > 0) {
             LOG.info("Task {} resumes with {} buffered images", context.taskId(), buffered);
         }
-        context.schedule(settings.maxDelay(), PunctuationType.WALL_CLOCK_TIME, this::punctuate);
+        // checked four times per maxDelay, so an image waits at most 1.25 maxDelay for a batch that does not fill
+        Duration interval = settings.maxDelay().dividedBy(4);
+        context.schedule(interval.isZero() ? Duration.ofMillis(1) : interval, PunctuationType.WALL_CLOCK_TIME, this::punctuate);
     }
 
     @Override
@@ -145,6 +158,7 @@ public final class MicroBatchProcessor implements Processor<String, byte[], Stri
                 record.timestamp(), epochNanos(clock.instant()));
         buffer.put(Bytes.wrap(pending.bufferKey()), pending.encode());
         buffered++;
+        parkedAtMs.addLast(context.currentSystemTimeMs());
         metrics.buffered(1);
         if (buffered >= settings.maxSize()) {
             drainOrFail();
@@ -155,8 +169,25 @@ public final class MicroBatchProcessor implements Processor<String, byte[], Stri
         long deadline = System.nanoTime() + DRAIN_BUDGET.toNanos();
         boolean drained;
         do {
-            drained = buffered > 0 && drainOrFail();
+            drained = overdue(wallClockMs) && drainOrFail();
         } while (drained && System.nanoTime() < deadline);
+    }
+
+    /** Whether a batch is full or its oldest image has waited {@code maxDelay}. */
+    private boolean overdue(long nowMs) {
+        if (buffered <= 0) {
+            return false;
+        }
+        Long oldest = parkedAtMs.peekFirst();
+        return buffered >= settings.maxSize() || oldest == null || oldest == Long.MIN_VALUE
+                || nowMs - oldest >= settings.maxDelay().toMillis();
+    }
+
+    /** Forgets the parking times of {@code n} images that left the buffer (drained or unreadable), oldest first. */
+    private void left(int n) {
+        for (int i = 0; i < n && !parkedAtMs.isEmpty(); i++) {
+            parkedAtMs.removeFirst();
+        }
     }
 
     /**
@@ -191,6 +222,7 @@ public final class MicroBatchProcessor implements Processor<String, byte[], Stri
             if (drained.isEmpty()) {
                 metrics.buffered(-buffered);
                 buffered = 0;
+                parkedAtMs.clear();
                 return false;
             }
             classify(lease, rollout, drained);
@@ -198,6 +230,7 @@ public final class MicroBatchProcessor implements Processor<String, byte[], Stri
                 buffer.delete(kv.key);
             }
             buffered -= drained.size();
+            left(drained.size());
             metrics.buffered(-drained.size());
             return true;
         }
@@ -221,6 +254,7 @@ public final class MicroBatchProcessor implements Processor<String, byte[], Stri
             buffer.delete(key);
         }
         buffered -= unreadable.size();
+        left(unreadable.size());
         metrics.buffered(-unreadable.size());
         return out;
     }
@@ -373,6 +407,7 @@ public final class MicroBatchProcessor implements Processor<String, byte[], Stri
     public void close() {
         metrics.buffered(-buffered);
         buffered = 0;
+        parkedAtMs.clear();
     }
 
     private static long epochNanos(Instant t) {

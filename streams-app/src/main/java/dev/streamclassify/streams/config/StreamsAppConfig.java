@@ -158,7 +158,7 @@ public final class StreamsAppConfig extends AbstractConfig {
             .define(BATCH_MAX_SIZE, Type.INT, 32, Range.between(1, 1024), Importance.MEDIUM,
                     "Most images per forward pass. A task's buffer is drained as soon as it holds this many.")
             .define(BATCH_MAX_DELAY_MS, Type.LONG, 20L, Range.between(1, 60_000), Importance.MEDIUM,
-                    "Longest an image waits for its batch to fill (wall-clock punctuation interval).")
+                    "Longest an image waits for its batch to fill, counted from when it was buffered (checked every quarter of it).")
             .define(PROCESSING_GUARANTEE, Type.STRING, AT_LEAST_ONCE, ValidString.in(AT_LEAST_ONCE, EXACTLY_ONCE_V2), Importance.MEDIUM,
                     "at_least_once (duplicates possible after a crash) or exactly_once_v2 (read predictions with "
                             + "isolation.level=read_committed; production needs 3 brokers, replication factor 3).")

@@ -166,6 +166,26 @@ class ClassifyTopologyTest {
     }
 
     @Test
+    void countsTheDelayFromTheOldestImagesArrivalSoABusyThreadStillFillsItsBatches() throws Exception {
+        serveVersion(1);
+        startDriver(SETTINGS);
+        driver.advanceWallClockTime(DELAY.multipliedBy(3).dividedBy(4));
+
+        images.pipeInput("img-0", TestImages.png(0));
+        driver.advanceWallClockTime(DELAY.dividedBy(2));
+        assertThat(predictions.isEmpty()).as("an image parked half a delay ago is not overdue, whatever the punctuation phase").isTrue();
+        IntStream.range(1, 4).forEach(i -> images.pipeInput("img-" + i, TestImages.png(i)));
+
+        assertThat(predictions.readKeyValuesToList()).hasSize(4);
+        assertThat(registry.get(ClassifyMetrics.BATCH_SIZE).summary().count()).isEqualTo(1);
+        assertThat(registry.get(ClassifyMetrics.BATCH_SIZE).summary().max()).isEqualTo(4);
+
+        images.pipeInput("img-4", TestImages.png(4));
+        driver.advanceWallClockTime(DELAY);
+        assertThat(predictions.readKeyValuesToList()).as("a partial batch still leaves once its oldest image waited the delay").hasSize(1);
+    }
+
+    @Test
     void givesKeylessImagesTheirTopicPartitionOffsetAsId() throws Exception {
         serveVersion(1);
         startDriver(SETTINGS);
