@@ -100,6 +100,31 @@ public final class Classifier implements AutoCloseable {
         }
     }
 
+    /**
+     * Names what produces this version's features: the backbone's fingerprint, the version itself when it owns a
+     * fine-tuned copy (same fingerprint, other weights), and the preprocessing. Equal names give equal features for
+     * equal image bytes, so a cache of features may be keyed by it.
+     */
+    public String featureSource() {
+        return backbone.info().fingerprint() + (ownsBackbone ? "+" + version.id() : "") + "|" + version.preprocessing();
+    }
+
+    /**
+     * Class probabilities from {@code rows} feature rows of {@link #backbone()}, row-major, e.g. kept from an earlier
+     * pass over identical image bytes.
+     */
+    public float[][] headProbabilities(float[] features, int rows) {
+        if (headPass != null) {
+            synchronized (this) {
+                ensureOpen();
+            }
+            return headPass.apply(features, rows);
+        }
+        try (INDArray array = Nd4j.create(features, new long[]{rows, features.length / Math.max(1, rows)}, 'c')) {
+            return dl4jHeadProbabilities(array);
+        }
+    }
+
     /** The backbone whose features feed this head: the shared one, or this version's own fine-tuned copy. */
     public Backbone backbone() {
         return backbone;

@@ -6,7 +6,10 @@ import dev.streamclassify.model.image.ImageRejectedException;
 import dev.streamclassify.model.image.PreprocessingSpec;
 import dev.streamclassify.model.image.Preprocessor;
 import dev.streamclassify.model.inference.Batch;
+import dev.streamclassify.model.backbone.Backbone;
 import dev.streamclassify.model.inference.Classifier;
+import dev.streamclassify.model.inference.Rows;
+import dev.streamclassify.streams.features.ImageFeatureCache;
 import dev.streamclassify.model.inference.Prediction;
 import dev.streamclassify.streams.wire.Outcome.DeadLettered;
 import dev.streamclassify.streams.wire.Outcome.Predicted;
@@ -41,6 +44,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -90,6 +94,7 @@ public final class MicroBatchProcessor implements Processor<String, byte[], Stri
     private final ClassifyMetrics metrics;
     private final Clock clock;
     private final ImageDecoder decoder;
+    private final ImageFeatureCache cache;
 
     private ProcessorContext<String, Outcome> context;
     private KeyValueStore<Bytes, byte[]> buffer;
@@ -101,8 +106,10 @@ public final class MicroBatchProcessor implements Processor<String, byte[], Stri
      */
     private final ArrayDeque<Long> parkedAtMs = new ArrayDeque<>();
 
-    MicroBatchProcessor(BatchSettings settings, ModelHolder models, RolloutHolder rollouts, ClassifyMetrics metrics, Clock clock) {
+    MicroBatchProcessor(BatchSettings settings, ModelHolder models, RolloutHolder rollouts, ClassifyMetrics metrics, Clock clock,
+                        ImageFeatureCache cache) {
         this.settings = settings;
+        this.cache = cache;
         this.models = models;
         this.rollouts = rollouts;
         this.metrics = metrics;
@@ -260,39 +267,20 @@ public final class MicroBatchProcessor implements Processor<String, byte[], Stri
     }
 
     /**
-     * Per-image work first (failures go to the DLQ), then one backbone pass for the images that survived it, feeding
-     * the active head and every canary and shadow head. A canary image is served the canary's answer; shadow answers
-     * go to the shadow topic only; every head's label goes on to label feedback.
+     * Per-image work first (failures go to the DLQ), then one backbone pass per distinct feature source for the images
+     * that survived it and whose bytes the feature cache does not know, feeding the active head and every canary and
+     * shadow head. A canary image is served the canary's answer; shadow answers go to the shadow topic only; every
+     * head's label goes on to label feedback.
      */
     private void classify(ModelLease lease, RolloutLease rollout, List<KeyValue<Bytes, PendingImage>> drained) {
-        Classifier classifier = lease.classifier();
-        PreprocessingSpec spec = classifier.version().preprocessing();
-        Preprocessor preprocessor = new Preprocessor(spec, decoder);
-        List<PendingImage> images = new ArrayList<>(drained.size());
-        List<float[]> inputs = new ArrayList<>(drained.size());
-        for (KeyValue<Bytes, PendingImage> kv : drained) {
-            PendingImage image = kv.value;
-            try {
-                inputs.add(preprocessor.fromEncoded(image.value()));
-                images.add(image);
-            } catch (ImageRejectedException e) {
-                deadLetter(image, DeadLetterReason.of(e.reason()), e.getMessage());
-            } catch (RuntimeException e) {
-                deadLetter(image, DeadLetterReason.PREPROCESSING_FAILED, e.toString());
-            }
-        }
-        if (images.isEmpty()) {
-            return;
-        }
         // head 0 is the active one, then the canary (if any), then the shadows
         List<ModelLease> heads = new ArrayList<>();
         heads.add(lease);
         rollout.canary().ifPresent(heads::add);
         heads.addAll(rollout.shadows());
         int firstShadow = rollout.canary().isPresent() ? 2 : 1;
-        long start = System.nanoTime();
-        List<Prediction[]> predictions = forwardPass(heads, spec, images, inputs);
-        metrics.batch(images.size(), System.nanoTime() - start);
+        List<PendingImage> images = drained.stream().map(kv -> kv.value).toList();
+        Prediction[][] predictions = score(heads.stream().map(ModelLease::classifier).toList(), images);
         Instant now = clock.instant();
         long nowNanos = epochNanos(now);
         List<PredictionEvent.ModelRef> refs = heads.stream().map(h -> modelRef(h.model())).toList();
@@ -302,7 +290,7 @@ public final class MicroBatchProcessor implements Processor<String, byte[], Stri
         int[] servedBy = new int[2];
         for (int i = 0; i < images.size(); i++) {
             PendingImage image = images.get(i);
-            Prediction[] p = predictions.get(i);
+            Prediction[] p = predictions[i];
             if (p == null) {
                 continue;
             }
@@ -353,40 +341,145 @@ public final class MicroBatchProcessor implements Processor<String, byte[], Stri
     }
 
     /**
-     * One pass for the batch (one backbone pass, then every head); if it fails, one pass per image so that a single
-     * poisonous input is dead-lettered instead of its whole batch. An entry is null where the image was dead-lettered,
-     * else it holds each head's prediction in the order of {@code heads}.
+     * Each image's prediction by every classifier, in order; null where the image was dead-lettered. Features come
+     * from the cache when identical bytes were seen by the same feature source, else from one backbone pass per source
+     * over the images that need it; if a pass fails, one pass per image, so that a single poisonous input is
+     * dead-lettered instead of its whole batch.
      */
-    private List<Prediction[]> forwardPass(List<ModelLease> heads, PreprocessingSpec spec, List<PendingImage> images, List<float[]> inputs) {
-        List<Classifier> classifiers = heads.stream().map(ModelLease::classifier).toList();
-        try (INDArray batch = Batch.of(spec, inputs)) {
-            return perImage(classifiers, Classifier.probabilitiesOfEach(classifiers, batch), images.size());
-        } catch (RuntimeException batchFailure) {
-            LOG.warn("Forward pass of {} images with {} failed, retrying one by one: {}", images.size(),
-                    classifiers.get(0).version().id(), batchFailure.toString());
+    private Prediction[][] score(List<Classifier> classifiers, List<PendingImage> images) {
+        int n = images.size();
+        Prediction[][] out = new Prediction[n][];
+        boolean[] alive = new boolean[n];
+        java.util.Arrays.fill(alive, true);
+        ImageFeatureCache.Content[] content = new ImageFeatureCache.Content[n];
+        Map<String, float[][]> rows = new LinkedHashMap<>();
+        Map<String, Backbone> backbones = new HashMap<>();
+        for (Classifier c : classifiers) {
+            rows.putIfAbsent(c.featureSource(), new float[n][]);
+            backbones.putIfAbsent(c.featureSource(), c.backbone());
         }
-        List<Prediction[]> out = new ArrayList<>(images.size());
-        for (int i = 0; i < images.size(); i++) {
-            try (INDArray single = Batch.of(spec, List.of(inputs.get(i)))) {
-                out.add(perImage(classifiers, Classifier.probabilitiesOfEach(classifiers, single), 1).get(0));
+        boolean[] needsInput = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            if (cache.enabled()) {
+                content[i] = ImageFeatureCache.Content.of(images.get(i).value());
+            }
+            for (var e : rows.entrySet()) {
+                if (content[i] != null) {
+                    e.getValue()[i] = cache.get(e.getKey(), content[i]).orElse(null);
+                }
+                needsInput[i] |= e.getValue()[i] == null;
+            }
+        }
+        PreprocessingSpec spec = classifiers.get(0).version().preprocessing();
+        Preprocessor preprocessor = new Preprocessor(spec, decoder);
+        float[][] inputs = new float[n][];
+        for (int i = 0; i < n; i++) {
+            if (!needsInput[i]) {
+                continue;
+            }
+            try {
+                inputs[i] = preprocessor.fromEncoded(images.get(i).value());
+            } catch (ImageRejectedException e) {
+                deadLetter(images.get(i), DeadLetterReason.of(e.reason()), e.getMessage());
+                alive[i] = false;
             } catch (RuntimeException e) {
-                deadLetter(images.get(i), DeadLetterReason.INFERENCE_FAILED, e.toString());
-                out.add(null);
+                deadLetter(images.get(i), DeadLetterReason.PREPROCESSING_FAILED, e.toString());
+                alive[i] = false;
+            }
+        }
+        for (var e : rows.entrySet()) {
+            float[][] sourceRows = e.getValue();
+            List<Integer> missing = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                if (alive[i] && sourceRows[i] == null) {
+                    missing.add(i);
+                }
+            }
+            if (missing.isEmpty()) {
+                continue;
+            }
+            Backbone backbone = backbones.get(e.getKey());
+            long start = System.nanoTime();
+            FeaturePass computed = features(backbone, spec, missing.stream().map(i -> inputs[i]).toList());
+            metrics.batch(missing.size(), System.nanoTime() - start);
+            for (int k = 0; k < missing.size(); k++) {
+                int i = missing.get(k);
+                if (computed.rows()[k] == null) {
+                    deadLetter(images.get(i), DeadLetterReason.INFERENCE_FAILED, computed.errors()[k]);
+                    alive[i] = false;
+                    continue;
+                }
+                sourceRows[i] = computed.rows()[k];
+                if (content[i] != null) {
+                    cache.put(e.getKey(), content[i], computed.rows()[k]);
+                }
+            }
+        }
+        List<Integer> scored = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            if (alive[i]) {
+                scored.add(i);
+                out[i] = new Prediction[classifiers.size()];
+            }
+        }
+        if (scored.isEmpty()) {
+            return out;
+        }
+        for (int h = 0; h < classifiers.size(); h++) {
+            Classifier c = classifiers.get(h);
+            float[][] sourceRows = rows.get(c.featureSource());
+            int width = sourceRows[scored.get(0)].length;
+            float[] flat = new float[scored.size() * width];
+            for (int k = 0; k < scored.size(); k++) {
+                System.arraycopy(sourceRows[scored.get(k)], 0, flat, k * width, width);
+            }
+            List<Prediction> p = c.predictions(c.headProbabilities(flat, scored.size()), settings.topK());
+            for (int k = 0; k < scored.size(); k++) {
+                out[scored.get(k)][h] = p.get(k);
             }
         }
         return out;
     }
 
-    private List<Prediction[]> perImage(List<Classifier> classifiers, List<float[][]> probabilities, int n) {
-        List<Prediction[]> out = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            out.add(new Prediction[classifiers.size()]);
+    /** Feature rows of a pass; where an image's own pass failed, its row is null and its error says why. */
+    private record FeaturePass(float[][] rows, String[] errors) {
+    }
+
+    private static FeaturePass features(Backbone backbone, PreprocessingSpec spec, List<float[]> inputs) {
+        String[] errors = new String[inputs.size()];
+        try {
+            return new FeaturePass(features(backbone, spec, inputs, inputs.size()), errors);
+        } catch (RuntimeException batchFailure) {
+            LOG.warn("Backbone pass of {} images on {} failed, retrying one by one: {}", inputs.size(),
+                    backbone.info().name(), batchFailure.toString());
         }
-        for (int h = 0; h < classifiers.size(); h++) {
-            List<Prediction> p = classifiers.get(h).predictions(probabilities.get(h), settings.topK());
-            for (int i = 0; i < n; i++) {
-                out.get(i)[h] = p.get(i);
+        float[][] rows = new float[inputs.size()][];
+        for (int i = 0; i < inputs.size(); i++) {
+            try {
+                rows[i] = features(backbone, spec, List.of(inputs.get(i)), 1)[0];
+            } catch (RuntimeException e) {
+                errors[i] = e.toString();
             }
+        }
+        return new FeaturePass(rows, errors);
+    }
+
+    private static float[][] features(Backbone backbone, PreprocessingSpec spec, List<float[]> inputs, int n) {
+        float[] flat;
+        try (INDArray batch = Batch.of(spec, inputs)) {
+            INDArray features = backbone.features(batch);
+            try {
+                flat = Rows.flat(features);
+            } finally {
+                if (features.closeable()) {
+                    features.close(); // a few hundred KB of native memory: back now, not at some later collection
+                }
+            }
+        }
+        int width = flat.length / n;
+        float[][] out = new float[n][];
+        for (int i = 0; i < n; i++) {
+            out[i] = java.util.Arrays.copyOfRange(flat, i * width, (i + 1) * width);
         }
         return out;
     }

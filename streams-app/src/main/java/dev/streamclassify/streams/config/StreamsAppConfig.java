@@ -69,6 +69,8 @@ public final class StreamsAppConfig extends AbstractConfig {
     public static final String IMAGE_MAX_BYTES = "image.max.bytes";
     public static final String IMAGE_MAX_PIXELS = "image.max.pixels";
     public static final String TOP_K = "top.k";
+    public static final String FEATURE_CACHE_MAX_ENTRIES = "feature.cache.max.entries";
+    public static final String FEATURE_CACHE_MAX_BYTES = "feature.cache.max.bytes";
     public static final String HTTP_PORT = HttpSettings.PORT;
     public static final String HTTP_BIND_ADDRESS = HttpSettings.BIND_ADDRESS;
     public static final String HTTP_REQUEST_TIMEOUT_MS = HttpSettings.REQUEST_TIMEOUT_MS;
@@ -175,6 +177,11 @@ public final class StreamsAppConfig extends AbstractConfig {
             .define(MODELS_ALLOW_UNSIGNED, Type.BOOLEAN, false, Importance.HIGH, TrustedKeys.ALLOW_UNSIGNED_DOC)
             .define(TOP_K, Type.INT, 3, Range.between(1, 1000), Importance.LOW,
                     "How many best labels each prediction lists.")
+            .define(FEATURE_CACHE_MAX_ENTRIES, Type.INT, 10_000, Range.between(0, 10_000_000), Importance.LOW,
+                    "Most images whose backbone features are kept by content (SHA-256 of the bytes), so identical bytes skip "
+                            + "decoding and the backbone; 0 turns the cache off. Hit ratio: classify_feature_cache_hit_ratio.")
+            .define(FEATURE_CACHE_MAX_BYTES, Type.LONG, 64L * 1024 * 1024, Range.between(0, 64L * 1024 * 1024 * 1024), Importance.LOW,
+                    "Most heap bytes the feature cache holds (features are 4 bytes a value); least recently used out first.")
             .define(STATE_DIR, Type.STRING, "", Importance.MEDIUM,
                     "Directory of the local state (RocksDB buffer). Empty: Kafka Streams' default, <tmp>/kafka-streams.")
             .define(TOPICS_CREATE, Type.BOOLEAN, true, Importance.LOW,
@@ -356,6 +363,14 @@ public final class StreamsAppConfig extends AbstractConfig {
 
     public int topK() {
         return getInt(TOP_K);
+    }
+
+    public int featureCacheMaxEntries() {
+        return getInt(FEATURE_CACHE_MAX_ENTRIES);
+    }
+
+    public long featureCacheMaxBytes() {
+        return getLong(FEATURE_CACHE_MAX_BYTES);
     }
 
     public int httpPort() {
