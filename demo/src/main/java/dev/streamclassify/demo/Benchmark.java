@@ -16,6 +16,7 @@ import dev.streamclassify.model.signing.SigningKeys;
 import dev.streamclassify.model.signing.VersionSigner;
 import dev.streamclassify.streams.StreamsApp;
 import dev.streamclassify.streams.config.StreamsAppConfig;
+import dev.streamclassify.streams.features.ImageFeatureCache;
 import dev.streamclassify.streams.metrics.ClassifyMetrics;
 import io.micrometer.core.instrument.Timer;
 import dev.streamclassify.trainer.dataset.Dataset;
@@ -362,6 +363,15 @@ public final class Benchmark {
                         String.format("%.0f vs %s img/s", e2eBatched, Double.isNaN(bareBatched) ? "not run (bare)" : String.format("%.0f", bareBatched)),
                         "2/1 = " + ratio(e2eBatched, bareBatched));
                 row("where the default backbone's end-to-end time went", "batches formed; forward passes' share of the wall time", split, "");
+                try (Running app = Running.start(broker, backbone, trained.version(), "cached", 32, 10_000)) {
+                    List<byte[]> unique = pngs.subList(0, Math.min(images, target.size()));
+                    double first = app.throughput(unique);
+                    double again = app.throughput(unique);
+                    row("feature cache (feature.cache.max.entries 10000), default backbone, " + unique.size() + " distinct PNG records sent twice",
+                            "end to end: second sending (identical bytes) vs first", String.format("%.0f vs %.0f img/s; hit ratio %.2f", again, first,
+                                    app.app.meterRegistry().get(ImageFeatureCache.HIT_RATIO).gauge().value()),
+                            String.format("%.2fx", again / first));
+                }
             }
             if (on("latency")) {
                 int n = intProp("bench.latency.images", 1000);
@@ -456,7 +466,13 @@ public final class Benchmark {
             this.consumer = consumer;
         }
 
+        /** An app without the feature cache: the benchmark sends the same images more than once, and measures the model path. */
         static Running start(KafkaBroker broker, Backbone backbone, ModelVersion version, String name, int batch) throws Exception {
+            return start(broker, backbone, version, name, batch, 0);
+        }
+
+        static Running start(KafkaBroker broker, Backbone backbone, ModelVersion version, String name, int batch,
+                             int cacheEntries) throws Exception {
             Path state = Files.createTempDirectory("bench-" + name);
             String suffix = "-" + name;
             StreamsAppConfig config = StreamsAppConfig.of(Map.ofEntries(Map.entry("bootstrap.servers", broker.bootstrapServers()),
@@ -465,6 +481,7 @@ public final class Benchmark {
                     Map.entry("dlq.topic", "dlq" + suffix), Map.entry("models.topic", "models" + suffix),
                     Map.entry("batch.max.size", batch), Map.entry("batch.max.delay.ms", 20),
                     Map.entry("num.stream.threads", intProp("bench.stream.threads", 1)),
+                    Map.entry("feature.cache.max.entries", cacheEntries),
                     Map.entry("models.trusted.keys", SigningKeys.publicBase64(SIGNING.getPublic()))));
             StreamsApp app = new StreamsApp(config, backbone).start();
             ModelPublisher publisher = new ModelPublisher(broker.bootstrapServers(), config.modelsTopic(), new VersionSigner(SIGNING));
