@@ -407,6 +407,8 @@ public final class Benchmark {
             System.gc();
             long rssStart = rssBytes();
             long physStart = Pointer.physicalBytes();
+            long heapStart = heapUsed();
+            long javacppStart = Pointer.totalBytes();
             Thread producer = app.paced(pngs, total, rate);
             List<Double> swapMs = new ArrayList<>();
             Set<String> seen = new HashSet<>();
@@ -437,6 +439,8 @@ public final class Benchmark {
             System.gc();
             long rssEnd = rssBytes();
             long physEnd = Pointer.physicalBytes();
+            long heapEnd = heapUsed();
+            long javacppEnd = Pointer.totalBytes();
             double[] p = percentiles(swapMs.stream().mapToDouble(Double::doubleValue).toArray());
             row("swap latency under " + (int) rate + " img/s offered (activation append -> first prediction of the version)",
                     done + " swaps: p50 / p99 / max; predictions for all " + total + " images",
@@ -445,6 +449,9 @@ public final class Benchmark {
             row("resident memory, start vs after " + total + " images and " + done + " swaps", "RSS; JavaCPP physical bytes",
                     String.format("%.0f -> %.0f MB; %.0f -> %.0f MB", rssStart / 1e6, rssEnd / 1e6, physStart / 1e6, physEnd / 1e6),
                     String.format("drift %+.1f%% / %+.1f%%", 100.0 * (rssEnd - rssStart) / rssStart, 100.0 * (physEnd - physStart) / physStart));
+            row("where resident memory went over the same run", "Java heap in use after a GC; native memory JavaCPP allocated (Pointer.totalBytes)",
+                    String.format("%.0f -> %.0f MB; %.0f -> %.0f MB", heapStart / 1e6, heapEnd / 1e6, javacppStart / 1e6, javacppEnd / 1e6),
+                    String.format("%+.0f MB / %+.0f MB", (heapEnd - heapStart) / 1e6, (javacppEnd - javacppStart) / 1e6));
         }
     }
 
@@ -633,6 +640,11 @@ public final class Benchmark {
         } catch (IOException e) {
             row("TF.js WASM peer", "not measured", e.getMessage().replace('|', '/'), "-");
         }
+    }
+
+    private static long heapUsed() {
+        Runtime r = Runtime.getRuntime();
+        return r.totalMemory() - r.freeMemory();
     }
 
     /** A figure per core, or "not run" when its section was left out by {@code bench.only} (never "NaN"). */
