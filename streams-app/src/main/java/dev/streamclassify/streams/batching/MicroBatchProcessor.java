@@ -281,6 +281,9 @@ public final class MicroBatchProcessor implements Processor<String, byte[], Stri
         int firstShadow = rollout.canary().isPresent() ? 2 : 1;
         List<PendingImage> images = drained.stream().map(kv -> kv.value).toList();
         Prediction[][] predictions = score(heads.stream().map(ModelLease::classifier).toList(), images);
+        if (java.util.Arrays.stream(predictions).allMatch(java.util.Objects::isNull)) {
+            return; // all dead-lettered: no served, agreement or prediction meters for an empty batch
+        }
         Instant now = clock.instant();
         long nowNanos = epochNanos(now);
         List<PredictionEvent.ModelRef> refs = heads.stream().map(h -> modelRef(h.model())).toList();
