@@ -165,8 +165,8 @@ public final class StreamsAppConfig extends AbstractConfig {
                     "at_least_once (duplicates possible after a crash) or exactly_once_v2 (read predictions with "
                             + "isolation.level=read_committed; production needs 3 brokers, replication factor 3).")
             .define(NUM_STREAM_THREADS, Type.INT, 1, Range.atLeast(1), Importance.MEDIUM,
-                    "Stream threads. Forward passes share one backbone and are serialised, so more threads mostly "
-                            + "overlap decoding with inference.")
+                    "Stream threads. Their nd4j-op forward passes share one backbone and run at once; on 2 cores one thread "
+                            + "with OMP_NUM_THREADS=1 was fastest end to end (docs/benchmarks.md).")
             .define(IMAGE_MAX_BYTES, Type.INT, 4 * 1024 * 1024, Range.between(1, 256 * 1024 * 1024), Importance.MEDIUM,
                     "Larger images go to the dead-letter topic (too-large). Also sizes the producer request limit "
                             + "and the max.message.bytes of the buffer changelog and of topics this service creates.")
