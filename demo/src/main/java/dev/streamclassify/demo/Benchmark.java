@@ -16,6 +16,9 @@ import dev.streamclassify.model.signing.SigningKeys;
 import dev.streamclassify.model.signing.VersionSigner;
 import dev.streamclassify.streams.StreamsApp;
 import dev.streamclassify.streams.config.StreamsAppConfig;
+import dev.streamclassify.streams.features.ImageFeatureCache;
+import dev.streamclassify.streams.metrics.ClassifyMetrics;
+import io.micrometer.core.instrument.Timer;
 import dev.streamclassify.trainer.dataset.Dataset;
 import dev.streamclassify.trainer.dataset.FashionMnist;
 import dev.streamclassify.trainer.features.FeatureCache;
@@ -120,6 +123,7 @@ public final class Benchmark {
         double mobileImgPerSecond = Double.NaN;
         Path mobile = mobileNetDescriptor();
         double mobileEndToEnd = Double.NaN;
+        String mobileSplit = "not run";
         if (on("bare") || on("flops") || on("e2e")) {
             try (Backbone backbone = Backbones.fromDescriptor(mobile)) {
                 TrainingPipeline.Outcome trained = train(backbone, target.samplePerClass(20, 1), holdout.samplePerClass(10, 1));
@@ -135,11 +139,13 @@ public final class Benchmark {
                     try (KafkaBroker broker = EmbeddedKafkaBroker.start();
                          Running app = Running.start(broker, backbone, trained.version(), "mobilenet", 32)) {
                         mobileEndToEnd = app.throughput(pngs);
+                        mobileSplit = app.lastSplit;
                     }
                     row("streams-app end to end, MobileNetV2 backbone (" + n + " PNG records, batch.max.size 32)", "vs its bare batched pass",
                             String.format("%.1f vs %s img/s", mobileEndToEnd, Double.isNaN(mobileImgPerSecond) ? "not run (bare)"
                                     : String.format("%.1f", mobileImgPerSecond)),
                             ratio(mobileEndToEnd, mobileImgPerSecond));
+                    row("where the MobileNetV2 end-to-end time went", "batches formed; forward passes' share of the wall time", mobileSplit, "");
                 }
             }
         }
@@ -346,14 +352,26 @@ public final class Benchmark {
                 try (Running app = Running.start(broker, backbone, trained.version(), "single", 1)) {
                     e2eSingle = app.throughput(pngs.subList(0, images));
                 }
+                String split;
                 try (Running app = Running.start(broker, backbone, trained.version(), "batched", 32)) {
                     e2eBatched = app.throughput(pngs.subList(0, images));
+                    split = app.lastSplit;
                 }
                 row("streams-app end to end (" + images + " PNG records, fast producer, real broker)", "batch.max.size 32 (2) vs 1 (3)",
                         String.format("%.0f vs %.0f img/s", e2eBatched, e2eSingle), String.format("2/3 = %.1fx", e2eBatched / e2eSingle));
                 row("streams-app end to end vs bare forward pass", "both batched (32), default backbone (2/1)",
                         String.format("%.0f vs %s img/s", e2eBatched, Double.isNaN(bareBatched) ? "not run (bare)" : String.format("%.0f", bareBatched)),
                         "2/1 = " + ratio(e2eBatched, bareBatched));
+                row("where the default backbone's end-to-end time went", "batches formed; forward passes' share of the wall time", split, "");
+                try (Running app = Running.start(broker, backbone, trained.version(), "cached", 32, 10_000)) {
+                    List<byte[]> unique = pngs.subList(0, Math.min(images, target.size()));
+                    double first = app.throughput(unique);
+                    double again = app.throughput(unique);
+                    row("feature cache (feature.cache.max.entries 10000), default backbone, " + unique.size() + " distinct PNG records sent twice",
+                            "end to end: second sending (identical bytes) vs first", String.format("%.0f vs %.0f img/s; hit ratio %.2f", again, first,
+                                    app.app.meterRegistry().get(ImageFeatureCache.HIT_RATIO).gauge().value()),
+                            String.format("%.2fx", again / first));
+                }
             }
             if (on("latency")) {
                 int n = intProp("bench.latency.images", 1000);
@@ -389,6 +407,8 @@ public final class Benchmark {
             System.gc();
             long rssStart = rssBytes();
             long physStart = Pointer.physicalBytes();
+            long heapStart = heapUsed();
+            long javacppStart = Pointer.totalBytes();
             Thread producer = app.paced(pngs, total, rate);
             List<Double> swapMs = new ArrayList<>();
             Set<String> seen = new HashSet<>();
@@ -419,6 +439,8 @@ public final class Benchmark {
             System.gc();
             long rssEnd = rssBytes();
             long physEnd = Pointer.physicalBytes();
+            long heapEnd = heapUsed();
+            long javacppEnd = Pointer.totalBytes();
             double[] p = percentiles(swapMs.stream().mapToDouble(Double::doubleValue).toArray());
             row("swap latency under " + (int) rate + " img/s offered (activation append -> first prediction of the version)",
                     done + " swaps: p50 / p99 / max; predictions for all " + total + " images",
@@ -427,6 +449,9 @@ public final class Benchmark {
             row("resident memory, start vs after " + total + " images and " + done + " swaps", "RSS; JavaCPP physical bytes",
                     String.format("%.0f -> %.0f MB; %.0f -> %.0f MB", rssStart / 1e6, rssEnd / 1e6, physStart / 1e6, physEnd / 1e6),
                     String.format("drift %+.1f%% / %+.1f%%", 100.0 * (rssEnd - rssStart) / rssStart, 100.0 * (physEnd - physStart) / physStart));
+            row("where resident memory went over the same run", "Java heap in use after a GC; native memory JavaCPP allocated (Pointer.totalBytes)",
+                    String.format("%.0f -> %.0f MB; %.0f -> %.0f MB", heapStart / 1e6, heapEnd / 1e6, javacppStart / 1e6, javacppEnd / 1e6),
+                    String.format("%+.0f MB / %+.0f MB", (heapEnd - heapStart) / 1e6, (javacppEnd - javacppStart) / 1e6));
         }
     }
 
@@ -448,7 +473,13 @@ public final class Benchmark {
             this.consumer = consumer;
         }
 
+        /** An app without the feature cache: the benchmark sends the same images more than once, and measures the model path. */
         static Running start(KafkaBroker broker, Backbone backbone, ModelVersion version, String name, int batch) throws Exception {
+            return start(broker, backbone, version, name, batch, 0);
+        }
+
+        static Running start(KafkaBroker broker, Backbone backbone, ModelVersion version, String name, int batch,
+                             int cacheEntries) throws Exception {
             Path state = Files.createTempDirectory("bench-" + name);
             String suffix = "-" + name;
             StreamsAppConfig config = StreamsAppConfig.of(Map.ofEntries(Map.entry("bootstrap.servers", broker.bootstrapServers()),
@@ -457,6 +488,7 @@ public final class Benchmark {
                     Map.entry("dlq.topic", "dlq" + suffix), Map.entry("models.topic", "models" + suffix),
                     Map.entry("batch.max.size", batch), Map.entry("batch.max.delay.ms", 20),
                     Map.entry("num.stream.threads", intProp("bench.stream.threads", 1)),
+                    Map.entry("feature.cache.max.entries", cacheEntries),
                     Map.entry("models.trusted.keys", SigningKeys.publicBase64(SIGNING.getPublic()))));
             StreamsApp app = new StreamsApp(config, backbone).start();
             ModelPublisher publisher = new ModelPublisher(broker.bootstrapServers(), config.modelsTopic(), new VersionSigner(SIGNING));
@@ -484,6 +516,9 @@ public final class Benchmark {
         /** Sends every image as fast as the producer takes them; images/s from first send to last prediction read. */
         double throughput(List<byte[]> pngs) {
             Set<String> ids = new HashSet<>();
+            Timer inference = app.meterRegistry().get(ClassifyMetrics.INFERENCE).timer();
+            long batches0 = inference.count();
+            double inferenceMs0 = inference.totalTime(TimeUnit.MILLISECONDS);
             long t0 = System.nanoTime();
             for (byte[] png : pngs) {
                 String id = "img-" + produced++;
@@ -492,8 +527,17 @@ public final class Benchmark {
             }
             producer.flush();
             awaitAll(ids, Duration.ofMinutes(10), null);
-            return pngs.size() / ((System.nanoTime() - t0) / 1e9);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            long batches = inference.count() - batches0;
+            lastSplit = String.format("%d batches of %.1f images on average; forward passes took %.0f%% of the %.1f s",
+                    batches, pngs.size() / (double) Math.max(1, batches),
+                    100 * (inference.totalTime(TimeUnit.MILLISECONDS) - inferenceMs0) / (seconds * 1000), seconds);
+            System.out.printf("%s: %s%n", config.applicationId(), lastSplit);
+            return pngs.size() / seconds;
         }
+
+        /** Where the last {@link #throughput} run's time went: batches formed and the forward passes' share. */
+        String lastSplit = "not run";
 
         /** Paced sends at {@code rate}/s; per-image latency from send to prediction read, p50/p95/p99/max in ms. */
         double[] latencies(List<byte[]> pngs, double rate) throws InterruptedException {
@@ -596,6 +640,11 @@ public final class Benchmark {
         } catch (IOException e) {
             row("TF.js WASM peer", "not measured", e.getMessage().replace('|', '/'), "-");
         }
+    }
+
+    private static long heapUsed() {
+        Runtime r = Runtime.getRuntime();
+        return r.totalMemory() - r.freeMemory();
     }
 
     /** A figure per core, or "not run" when its section was left out by {@code bench.only} (never "NaN"). */

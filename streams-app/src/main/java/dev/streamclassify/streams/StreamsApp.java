@@ -11,6 +11,7 @@ import dev.streamclassify.service.StartupRetry;
 import dev.streamclassify.streams.batching.BatchSettings;
 import dev.streamclassify.streams.batching.MicroBatcher;
 import dev.streamclassify.streams.config.StreamsAppConfig;
+import dev.streamclassify.streams.features.ImageFeatureCache;
 import dev.streamclassify.streams.metrics.ClassifyMetrics;
 import dev.streamclassify.streams.models.ActiveModel;
 import dev.streamclassify.streams.models.ModelHolder;
@@ -111,7 +112,8 @@ public final class StreamsApp implements AutoCloseable {
         StreamsConfig streamsConfig = new StreamsConfig(props);
         var quality = new ClassifyTopology.Quality(QualitySettings.from(config), new QualityMetrics(registry), clock,
                 QualityTopology.Forwarding.from(config), PromotionTopology.setup(config, models, rollouts, registry, clock));
-        this.topology = ClassifyTopology.build(topics, new MicroBatcher(BatchSettings.from(config), models, rollouts, metrics, clock),
+        var featureCache = new ImageFeatureCache(config.featureCacheMaxEntries(), config.featureCacheMaxBytes(), registry);
+        this.topology = ClassifyTopology.build(topics, new MicroBatcher(BatchSettings.from(config), models, rollouts, metrics, clock, featureCache),
                 Optional.of(quality), streamsConfig);
         this.streams = new KafkaStreams(topology, streamsConfig);
         streams.setUncaughtExceptionHandler(e -> {

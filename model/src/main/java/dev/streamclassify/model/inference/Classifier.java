@@ -9,6 +9,7 @@ import dev.streamclassify.model.backbone.Backbone;
 import dev.streamclassify.model.backbone.BackboneInfo;
 import dev.streamclassify.model.image.Preprocessor;
 import dev.streamclassify.model.image.RawImage;
+import dev.streamclassify.model.inference.internal.HeadPass;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.graph.vertex.GraphVertex;
@@ -25,8 +26,9 @@ import java.util.Random;
 
 /**
  * A servable model version: the frozen backbone plus the version's head (and, if the version fine-tuned top
- * layers, its own copy of the backbone with those layers replaced). Thread-safe: head passes are serialised, backbone
- * passes follow {@link Backbone}'s rules (nd4j-op passes overlap).
+ * layers, its own copy of the backbone with those layers replaced). Thread-safe: head passes are plain Java arithmetic
+ * on the head's weights ({@link HeadPass}) and overlap (a head DL4J must run is serialised), backbone passes follow
+ * {@link Backbone}'s rules (nd4j-op passes overlap).
  * Closing releases the head and any owned backbone copy; a shared backbone is left to its owner.
  */
 public final class Classifier implements AutoCloseable {
@@ -35,6 +37,8 @@ public final class Classifier implements AutoCloseable {
     private final Backbone backbone;
     private final boolean ownsBackbone;
     private final MultiLayerNetwork head;
+    /** The head's weights as plain arithmetic, or null when its layers need DL4J's own pass. */
+    private final HeadPass headPass;
     private boolean closed;
 
     private Classifier(ModelVersion version, Backbone backbone, boolean ownsBackbone, MultiLayerNetwork head) {
@@ -42,6 +46,7 @@ public final class Classifier implements AutoCloseable {
         this.backbone = backbone;
         this.ownsBackbone = ownsBackbone;
         this.head = head;
+        this.headPass = HeadPass.of(head).filter(p -> p.inputSize() == backbone.info().featureSize()).orElse(null);
     }
 
     /** Validates {@code version} against {@code backbone} and loads it; refusals are typed. */
@@ -95,16 +100,44 @@ public final class Classifier implements AutoCloseable {
         }
     }
 
+    /**
+     * Names what produces this version's features: the backbone's fingerprint, the version itself when it owns a
+     * fine-tuned copy (same fingerprint, other weights), and the preprocessing. Equal names give equal features for
+     * equal image bytes, so a cache of features may be keyed by it.
+     */
+    public String featureSource() {
+        return backbone.info().fingerprint() + (ownsBackbone ? "+" + version.id() : "") + "|" + version.preprocessing();
+    }
+
+    /**
+     * Class probabilities from {@code rows} feature rows of {@link #backbone()}, row-major, e.g. kept from an earlier
+     * pass over identical image bytes.
+     */
+    public float[][] headProbabilities(float[] features, int rows) {
+        if (headPass != null) {
+            synchronized (this) {
+                ensureOpen();
+            }
+            return headPass.apply(features, rows);
+        }
+        try (INDArray array = Nd4j.create(features, new long[]{rows, features.length / Math.max(1, rows)}, 'c')) {
+            return dl4jHeadProbabilities(array);
+        }
+    }
+
     /** The backbone whose features feed this head: the shared one, or this version's own fine-tuned copy. */
     public Backbone backbone() {
         return backbone;
     }
 
     /** Class probabilities from features {@link #backbone()} computed for a batch. */
-    public synchronized float[][] headProbabilities(INDArray features) {
-        if (closed) {
-            throw new IllegalStateException(version.id() + " is closed");
-        }
+    public float[][] headProbabilities(INDArray features) {
+        return headPass == null ? dl4jHeadProbabilities(features) : headProbabilities(new Features(features));
+    }
+
+    /** The same probabilities through DL4J's own head layers, whatever {@link #headPass()} says: the reference. */
+    public synchronized float[][] dl4jHeadProbabilities(INDArray features) {
+        ensureOpen();
         INDArray probabilities = head.output(features, false);
         try {
             return Rows.of(probabilities);
@@ -113,19 +146,57 @@ public final class Classifier implements AutoCloseable {
         }
     }
 
+    /** Which head pass serves: {@code java} (plain arithmetic on the head's weights) or {@code dl4j-layers}. */
+    public String headPass() {
+        return headPass == null ? "dl4j-layers" : "java";
+    }
+
+    private float[][] headProbabilities(Features features) {
+        if (headPass == null) {
+            return dl4jHeadProbabilities(features.array);
+        }
+        synchronized (this) {
+            ensureOpen();
+        }
+        return headPass.apply(features.flat(), Math.toIntExact(features.array.size(0)));
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException(version.id() + " is closed");
+        }
+    }
+
+    /** A batch's features, copied into Java once however many heads read them. */
+    private static final class Features {
+        final INDArray array;
+        private float[] flat;
+
+        Features(INDArray array) {
+            this.array = array;
+        }
+
+        float[] flat() {
+            if (flat == null) {
+                flat = Rows.flat(array);
+            }
+            return flat;
+        }
+    }
+
     /**
      * Class probabilities of every classifier for one batch, in order, with one backbone pass per distinct backbone:
      * heads on the shared frozen backbone cost a head pass each (a few KB of weights), not a forward pass.
      */
     public static List<float[][]> probabilitiesOfEach(List<Classifier> classifiers, INDArray images) {
-        Map<Backbone, INDArray> features = new IdentityHashMap<>();
+        Map<Backbone, Features> features = new IdentityHashMap<>();
         List<float[][]> out = new ArrayList<>(classifiers.size());
         try {
             for (Classifier c : classifiers) {
-                out.add(c.headProbabilities(features.computeIfAbsent(c.backbone(), b -> b.features(images))));
+                out.add(c.headProbabilities(features.computeIfAbsent(c.backbone(), b -> new Features(b.features(images)))));
             }
         } finally {
-            features.values().forEach(Classifier::release);
+            features.values().forEach(f -> release(f.array));
         }
         return out;
     }

@@ -13,24 +13,33 @@ public final class Rows {
     }
 
     public static float[][] of(INDArray matrix) {
-        if (matrix.rank() != 2) {
-            throw new IllegalArgumentException("expected a matrix, got shape " + java.util.Arrays.toString(matrix.shape()));
+        int cols = Math.toIntExact(requireMatrix(matrix).size(1));
+        float[] flat = flat(matrix);
+        float[][] out = new float[Math.toIntExact(matrix.size(0))][];
+        for (int r = 0; r < out.length; r++) {
+            out[r] = java.util.Arrays.copyOfRange(flat, r * cols, (r + 1) * cols);
         }
-        int rows = Math.toIntExact(matrix.size(0));
-        int cols = Math.toIntExact(matrix.size(1));
+        return out;
+    }
+
+    /** A matrix's values row after row, in one bulk copy. */
+    public static float[] flat(INDArray matrix) {
+        requireMatrix(matrix);
         boolean whole = matrix.ordering() == 'c' && !matrix.isView() && matrix.offset() == 0 && matrix.data().length() == matrix.length();
         INDArray c = whole ? matrix : matrix.dup('c');
         try {
-            float[] flat = c.data().asFloat();
-            float[][] out = new float[rows][];
-            for (int r = 0; r < rows; r++) {
-                out[r] = java.util.Arrays.copyOfRange(flat, r * cols, (r + 1) * cols);
-            }
-            return out;
+            return c.data().asFloat();
         } finally {
             if (c != matrix) {
                 c.close();
             }
         }
+    }
+
+    private static INDArray requireMatrix(INDArray matrix) {
+        if (matrix.rank() != 2) {
+            throw new IllegalArgumentException("expected a matrix, got shape " + java.util.Arrays.toString(matrix.shape()));
+        }
+        return matrix;
     }
 }

@@ -78,6 +78,23 @@ class ClassifierTest {
     }
 
     @Test
+    void servesTheHeadByItsPlainArithmeticPassWithDl4jsProbabilities() throws Exception {
+        try (Classifier classifier = Classifier.load(version, backbone)) {
+            INDArray batch = randomBatch(8, 21);
+            float[][] served = classifier.probabilities(batch);
+            float[][] reference;
+            try (INDArray features = backbone.layerFeatures(batch)) {
+                reference = classifier.dl4jHeadProbabilities(features);
+            }
+
+            assertThat(classifier.headPass()).isEqualTo("java");
+            for (int i = 0; i < served.length; i++) {
+                assertThat(served[i]).containsExactly(reference[i], within(1e-6f));
+            }
+        }
+    }
+
+    @Test
     void probabilitiesOfEachImageSumToOne() throws Exception {
         try (Classifier classifier = Classifier.load(version, backbone)) {
             float[][] probs = classifier.probabilities(randomBatch(5, 2));

@@ -6,7 +6,10 @@ import dev.streamclassify.model.image.ImageRejectedException;
 import dev.streamclassify.model.image.PreprocessingSpec;
 import dev.streamclassify.model.image.Preprocessor;
 import dev.streamclassify.model.inference.Batch;
+import dev.streamclassify.model.backbone.Backbone;
 import dev.streamclassify.model.inference.Classifier;
+import dev.streamclassify.model.inference.Rows;
+import dev.streamclassify.streams.features.ImageFeatureCache;
 import dev.streamclassify.model.inference.Prediction;
 import dev.streamclassify.streams.wire.Outcome.DeadLettered;
 import dev.streamclassify.streams.wire.Outcome.Predicted;
@@ -38,8 +41,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -47,7 +52,10 @@ import java.util.Optional;
 /**
  * Classifies images in batches without losing any (DESIGN.md trap 1). {@link #process} only parks an image in a
  * changelogged store, because Kafka Streams may commit its offset as soon as {@code process} returns; the store is
- * drained when it holds a full batch and by a wall-clock punctuator every {@code maxDelay}. A drain forwards its
+ * drained when it holds a full batch, and by a wall-clock punctuator once its oldest image has waited {@code maxDelay}.
+ * Only the oldest image's wait counts: a punctuator that drained whatever was buffered whenever it came due made
+ * batches of 1-2 images on MobileNetV2, because a slow forward pass leaves the punctuator due again by the time the
+ * stream thread has parked the next image, and small batches are slower still (docs/benchmarks.md). A drain forwards its
  * outcomes before deleting the drained keys, so a crash at any point replays rather than drops (and under
  * exactly_once_v2 the outputs, deletes and offsets commit together).
  *
@@ -86,13 +94,22 @@ public final class MicroBatchProcessor implements Processor<String, byte[], Stri
     private final ClassifyMetrics metrics;
     private final Clock clock;
     private final ImageDecoder decoder;
+    private final ImageFeatureCache cache;
 
     private ProcessorContext<String, Outcome> context;
     private KeyValueStore<Bytes, byte[]> buffer;
     private long buffered;
+    /**
+     * When each buffered image was parked (the context's wall-clock milliseconds), oldest first, in the order drains
+     * take them (a task reads one partition, so parking order is offset order); images restored from the changelog
+     * count as overdue.
+     */
+    private final ArrayDeque<Long> parkedAtMs = new ArrayDeque<>();
 
-    MicroBatchProcessor(BatchSettings settings, ModelHolder models, RolloutHolder rollouts, ClassifyMetrics metrics, Clock clock) {
+    MicroBatchProcessor(BatchSettings settings, ModelHolder models, RolloutHolder rollouts, ClassifyMetrics metrics, Clock clock,
+                        ImageFeatureCache cache) {
         this.settings = settings;
+        this.cache = cache;
         this.models = models;
         this.rollouts = rollouts;
         this.metrics = metrics;
@@ -108,13 +125,16 @@ public final class MicroBatchProcessor implements Processor<String, byte[], Stri
             while (it.hasNext()) {
                 it.next();
                 buffered++;
+                parkedAtMs.addLast(Long.MIN_VALUE);
             }
         }
         metrics.buffered(buffered);
         if (buffered > 0) {
             LOG.info("Task {} resumes with {} buffered images", context.taskId(), buffered);
         }
-        context.schedule(settings.maxDelay(), PunctuationType.WALL_CLOCK_TIME, this::punctuate);
+        // checked four times per maxDelay, so an image waits at most 1.25 maxDelay for a batch that does not fill
+        Duration interval = settings.maxDelay().dividedBy(4);
+        context.schedule(interval.isZero() ? Duration.ofMillis(1) : interval, PunctuationType.WALL_CLOCK_TIME, this::punctuate);
     }
 
     @Override
@@ -145,6 +165,7 @@ public final class MicroBatchProcessor implements Processor<String, byte[], Stri
                 record.timestamp(), epochNanos(clock.instant()));
         buffer.put(Bytes.wrap(pending.bufferKey()), pending.encode());
         buffered++;
+        parkedAtMs.addLast(context.currentSystemTimeMs());
         metrics.buffered(1);
         if (buffered >= settings.maxSize()) {
             drainOrFail();
@@ -155,8 +176,25 @@ public final class MicroBatchProcessor implements Processor<String, byte[], Stri
         long deadline = System.nanoTime() + DRAIN_BUDGET.toNanos();
         boolean drained;
         do {
-            drained = buffered > 0 && drainOrFail();
+            drained = overdue(wallClockMs) && drainOrFail();
         } while (drained && System.nanoTime() < deadline);
+    }
+
+    /** Whether a batch is full or its oldest image has waited {@code maxDelay}. */
+    private boolean overdue(long nowMs) {
+        if (buffered <= 0) {
+            return false;
+        }
+        Long oldest = parkedAtMs.peekFirst();
+        return buffered >= settings.maxSize() || oldest == null || oldest == Long.MIN_VALUE
+                || nowMs - oldest >= settings.maxDelay().toMillis();
+    }
+
+    /** Forgets the parking times of {@code n} images that left the buffer (drained or unreadable), oldest first. */
+    private void left(int n) {
+        for (int i = 0; i < n && !parkedAtMs.isEmpty(); i++) {
+            parkedAtMs.removeFirst();
+        }
     }
 
     /**
@@ -191,6 +229,7 @@ public final class MicroBatchProcessor implements Processor<String, byte[], Stri
             if (drained.isEmpty()) {
                 metrics.buffered(-buffered);
                 buffered = 0;
+                parkedAtMs.clear();
                 return false;
             }
             classify(lease, rollout, drained);
@@ -198,6 +237,7 @@ public final class MicroBatchProcessor implements Processor<String, byte[], Stri
                 buffer.delete(kv.key);
             }
             buffered -= drained.size();
+            left(drained.size());
             metrics.buffered(-drained.size());
             return true;
         }
@@ -221,44 +261,29 @@ public final class MicroBatchProcessor implements Processor<String, byte[], Stri
             buffer.delete(key);
         }
         buffered -= unreadable.size();
+        left(unreadable.size());
         metrics.buffered(-unreadable.size());
         return out;
     }
 
     /**
-     * Per-image work first (failures go to the DLQ), then one backbone pass for the images that survived it, feeding
-     * the active head and every canary and shadow head. A canary image is served the canary's answer; shadow answers
-     * go to the shadow topic only; every head's label goes on to label feedback.
+     * Per-image work first (failures go to the DLQ), then one backbone pass per distinct feature source for the images
+     * that survived it and whose bytes the feature cache does not know, feeding the active head and every canary and
+     * shadow head. A canary image is served the canary's answer; shadow answers go to the shadow topic only; every
+     * head's label goes on to label feedback.
      */
     private void classify(ModelLease lease, RolloutLease rollout, List<KeyValue<Bytes, PendingImage>> drained) {
-        Classifier classifier = lease.classifier();
-        PreprocessingSpec spec = classifier.version().preprocessing();
-        Preprocessor preprocessor = new Preprocessor(spec, decoder);
-        List<PendingImage> images = new ArrayList<>(drained.size());
-        List<float[]> inputs = new ArrayList<>(drained.size());
-        for (KeyValue<Bytes, PendingImage> kv : drained) {
-            PendingImage image = kv.value;
-            try {
-                inputs.add(preprocessor.fromEncoded(image.value()));
-                images.add(image);
-            } catch (ImageRejectedException e) {
-                deadLetter(image, DeadLetterReason.of(e.reason()), e.getMessage());
-            } catch (RuntimeException e) {
-                deadLetter(image, DeadLetterReason.PREPROCESSING_FAILED, e.toString());
-            }
-        }
-        if (images.isEmpty()) {
-            return;
-        }
         // head 0 is the active one, then the canary (if any), then the shadows
         List<ModelLease> heads = new ArrayList<>();
         heads.add(lease);
         rollout.canary().ifPresent(heads::add);
         heads.addAll(rollout.shadows());
         int firstShadow = rollout.canary().isPresent() ? 2 : 1;
-        long start = System.nanoTime();
-        List<Prediction[]> predictions = forwardPass(heads, spec, images, inputs);
-        metrics.batch(images.size(), System.nanoTime() - start);
+        List<PendingImage> images = drained.stream().map(kv -> kv.value).toList();
+        Prediction[][] predictions = score(heads.stream().map(ModelLease::classifier).toList(), images);
+        if (java.util.Arrays.stream(predictions).allMatch(java.util.Objects::isNull)) {
+            return; // all dead-lettered: no served, agreement or prediction meters for an empty batch
+        }
         Instant now = clock.instant();
         long nowNanos = epochNanos(now);
         List<PredictionEvent.ModelRef> refs = heads.stream().map(h -> modelRef(h.model())).toList();
@@ -268,7 +293,7 @@ public final class MicroBatchProcessor implements Processor<String, byte[], Stri
         int[] servedBy = new int[2];
         for (int i = 0; i < images.size(); i++) {
             PendingImage image = images.get(i);
-            Prediction[] p = predictions.get(i);
+            Prediction[] p = predictions[i];
             if (p == null) {
                 continue;
             }
@@ -319,40 +344,145 @@ public final class MicroBatchProcessor implements Processor<String, byte[], Stri
     }
 
     /**
-     * One pass for the batch (one backbone pass, then every head); if it fails, one pass per image so that a single
-     * poisonous input is dead-lettered instead of its whole batch. An entry is null where the image was dead-lettered,
-     * else it holds each head's prediction in the order of {@code heads}.
+     * Each image's prediction by every classifier, in order; null where the image was dead-lettered. Features come
+     * from the cache when identical bytes were seen by the same feature source, else from one backbone pass per source
+     * over the images that need it; if a pass fails, one pass per image, so that a single poisonous input is
+     * dead-lettered instead of its whole batch.
      */
-    private List<Prediction[]> forwardPass(List<ModelLease> heads, PreprocessingSpec spec, List<PendingImage> images, List<float[]> inputs) {
-        List<Classifier> classifiers = heads.stream().map(ModelLease::classifier).toList();
-        try (INDArray batch = Batch.of(spec, inputs)) {
-            return perImage(classifiers, Classifier.probabilitiesOfEach(classifiers, batch), images.size());
-        } catch (RuntimeException batchFailure) {
-            LOG.warn("Forward pass of {} images with {} failed, retrying one by one: {}", images.size(),
-                    classifiers.get(0).version().id(), batchFailure.toString());
+    private Prediction[][] score(List<Classifier> classifiers, List<PendingImage> images) {
+        int n = images.size();
+        Prediction[][] out = new Prediction[n][];
+        boolean[] alive = new boolean[n];
+        java.util.Arrays.fill(alive, true);
+        ImageFeatureCache.Content[] content = new ImageFeatureCache.Content[n];
+        Map<String, float[][]> rows = new LinkedHashMap<>();
+        Map<String, Backbone> backbones = new HashMap<>();
+        for (Classifier c : classifiers) {
+            rows.putIfAbsent(c.featureSource(), new float[n][]);
+            backbones.putIfAbsent(c.featureSource(), c.backbone());
         }
-        List<Prediction[]> out = new ArrayList<>(images.size());
-        for (int i = 0; i < images.size(); i++) {
-            try (INDArray single = Batch.of(spec, List.of(inputs.get(i)))) {
-                out.add(perImage(classifiers, Classifier.probabilitiesOfEach(classifiers, single), 1).get(0));
+        boolean[] needsInput = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            if (cache.enabled()) {
+                content[i] = ImageFeatureCache.Content.of(images.get(i).value());
+            }
+            for (var e : rows.entrySet()) {
+                if (content[i] != null) {
+                    e.getValue()[i] = cache.get(e.getKey(), content[i]).orElse(null);
+                }
+                needsInput[i] |= e.getValue()[i] == null;
+            }
+        }
+        PreprocessingSpec spec = classifiers.get(0).version().preprocessing();
+        Preprocessor preprocessor = new Preprocessor(spec, decoder);
+        float[][] inputs = new float[n][];
+        for (int i = 0; i < n; i++) {
+            if (!needsInput[i]) {
+                continue;
+            }
+            try {
+                inputs[i] = preprocessor.fromEncoded(images.get(i).value());
+            } catch (ImageRejectedException e) {
+                deadLetter(images.get(i), DeadLetterReason.of(e.reason()), e.getMessage());
+                alive[i] = false;
             } catch (RuntimeException e) {
-                deadLetter(images.get(i), DeadLetterReason.INFERENCE_FAILED, e.toString());
-                out.add(null);
+                deadLetter(images.get(i), DeadLetterReason.PREPROCESSING_FAILED, e.toString());
+                alive[i] = false;
+            }
+        }
+        for (var e : rows.entrySet()) {
+            float[][] sourceRows = e.getValue();
+            List<Integer> missing = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                if (alive[i] && sourceRows[i] == null) {
+                    missing.add(i);
+                }
+            }
+            if (missing.isEmpty()) {
+                continue;
+            }
+            Backbone backbone = backbones.get(e.getKey());
+            long start = System.nanoTime();
+            FeaturePass computed = features(backbone, spec, missing.stream().map(i -> inputs[i]).toList());
+            metrics.batch(missing.size(), System.nanoTime() - start);
+            for (int k = 0; k < missing.size(); k++) {
+                int i = missing.get(k);
+                if (computed.rows()[k] == null) {
+                    deadLetter(images.get(i), DeadLetterReason.INFERENCE_FAILED, computed.errors()[k]);
+                    alive[i] = false;
+                    continue;
+                }
+                sourceRows[i] = computed.rows()[k];
+                if (content[i] != null) {
+                    cache.put(e.getKey(), content[i], computed.rows()[k]);
+                }
+            }
+        }
+        List<Integer> scored = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            if (alive[i]) {
+                scored.add(i);
+                out[i] = new Prediction[classifiers.size()];
+            }
+        }
+        if (scored.isEmpty()) {
+            return out;
+        }
+        for (int h = 0; h < classifiers.size(); h++) {
+            Classifier c = classifiers.get(h);
+            float[][] sourceRows = rows.get(c.featureSource());
+            int width = sourceRows[scored.get(0)].length;
+            float[] flat = new float[scored.size() * width];
+            for (int k = 0; k < scored.size(); k++) {
+                System.arraycopy(sourceRows[scored.get(k)], 0, flat, k * width, width);
+            }
+            List<Prediction> p = c.predictions(c.headProbabilities(flat, scored.size()), settings.topK());
+            for (int k = 0; k < scored.size(); k++) {
+                out[scored.get(k)][h] = p.get(k);
             }
         }
         return out;
     }
 
-    private List<Prediction[]> perImage(List<Classifier> classifiers, List<float[][]> probabilities, int n) {
-        List<Prediction[]> out = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            out.add(new Prediction[classifiers.size()]);
+    /** Feature rows of a pass; where an image's own pass failed, its row is null and its error says why. */
+    private record FeaturePass(float[][] rows, String[] errors) {
+    }
+
+    private static FeaturePass features(Backbone backbone, PreprocessingSpec spec, List<float[]> inputs) {
+        String[] errors = new String[inputs.size()];
+        try {
+            return new FeaturePass(features(backbone, spec, inputs, inputs.size()), errors);
+        } catch (RuntimeException batchFailure) {
+            LOG.warn("Backbone pass of {} images on {} failed, retrying one by one: {}", inputs.size(),
+                    backbone.info().name(), batchFailure.toString());
         }
-        for (int h = 0; h < classifiers.size(); h++) {
-            List<Prediction> p = classifiers.get(h).predictions(probabilities.get(h), settings.topK());
-            for (int i = 0; i < n; i++) {
-                out.get(i)[h] = p.get(i);
+        float[][] rows = new float[inputs.size()][];
+        for (int i = 0; i < inputs.size(); i++) {
+            try {
+                rows[i] = features(backbone, spec, List.of(inputs.get(i)), 1)[0];
+            } catch (RuntimeException e) {
+                errors[i] = e.toString();
             }
+        }
+        return new FeaturePass(rows, errors);
+    }
+
+    private static float[][] features(Backbone backbone, PreprocessingSpec spec, List<float[]> inputs, int n) {
+        float[] flat;
+        try (INDArray batch = Batch.of(spec, inputs)) {
+            INDArray features = backbone.features(batch);
+            try {
+                flat = Rows.flat(features);
+            } finally {
+                if (features.closeable()) {
+                    features.close(); // a few hundred KB of native memory: back now, not at some later collection
+                }
+            }
+        }
+        int width = flat.length / n;
+        float[][] out = new float[n][];
+        for (int i = 0; i < n; i++) {
+            out[i] = java.util.Arrays.copyOfRange(flat, i * width, (i + 1) * width);
         }
         return out;
     }
@@ -373,6 +503,7 @@ public final class MicroBatchProcessor implements Processor<String, byte[], Stri
     public void close() {
         metrics.buffered(-buffered);
         buffered = 0;
+        parkedAtMs.clear();
     }
 
     private static long epochNanos(Instant t) {

@@ -1,6 +1,7 @@
 package dev.streamclassify.streams.batching;
 
 import dev.streamclassify.streams.wire.Outcome;
+import dev.streamclassify.streams.features.ImageFeatureCache;
 import dev.streamclassify.streams.metrics.ClassifyMetrics;
 import dev.streamclassify.streams.models.ModelHolder;
 import dev.streamclassify.streams.models.RolloutHolder;
@@ -29,6 +30,7 @@ public final class MicroBatcher implements ProcessorSupplier<String, byte[], Str
     private final RolloutHolder rollouts;
     private final ClassifyMetrics metrics;
     private final Clock clock;
+    private final ImageFeatureCache cache;
 
     public MicroBatcher(BatchSettings settings, ModelHolder models, ClassifyMetrics metrics, Clock clock) {
         this(settings, models, new RolloutHolder(), metrics, clock);
@@ -36,6 +38,13 @@ public final class MicroBatcher implements ProcessorSupplier<String, byte[], Str
 
     /** @param rollouts the canary and shadow heads that run beside the active one on every batch */
     public MicroBatcher(BatchSettings settings, ModelHolder models, RolloutHolder rollouts, ClassifyMetrics metrics, Clock clock) {
+        this(settings, models, rollouts, metrics, clock, new ImageFeatureCache(0, 0, metrics.registry()));
+    }
+
+    /** @param cache features of recently seen image bytes, shared by every task */
+    public MicroBatcher(BatchSettings settings, ModelHolder models, RolloutHolder rollouts, ClassifyMetrics metrics, Clock clock,
+                        ImageFeatureCache cache) {
+        this.cache = cache;
         this.settings = settings;
         this.models = models;
         this.rollouts = rollouts;
@@ -45,7 +54,7 @@ public final class MicroBatcher implements ProcessorSupplier<String, byte[], Str
 
     @Override
     public Processor<String, byte[], String, Outcome> get() {
-        return new MicroBatchProcessor(settings, models, rollouts, metrics, clock);
+        return new MicroBatchProcessor(settings, models, rollouts, metrics, clock, cache);
     }
 
     @Override

@@ -69,6 +69,8 @@ public final class StreamsAppConfig extends AbstractConfig {
     public static final String IMAGE_MAX_BYTES = "image.max.bytes";
     public static final String IMAGE_MAX_PIXELS = "image.max.pixels";
     public static final String TOP_K = "top.k";
+    public static final String FEATURE_CACHE_MAX_ENTRIES = "feature.cache.max.entries";
+    public static final String FEATURE_CACHE_MAX_BYTES = "feature.cache.max.bytes";
     public static final String HTTP_PORT = HttpSettings.PORT;
     public static final String HTTP_BIND_ADDRESS = HttpSettings.BIND_ADDRESS;
     public static final String HTTP_REQUEST_TIMEOUT_MS = HttpSettings.REQUEST_TIMEOUT_MS;
@@ -158,13 +160,13 @@ public final class StreamsAppConfig extends AbstractConfig {
             .define(BATCH_MAX_SIZE, Type.INT, 32, Range.between(1, 1024), Importance.MEDIUM,
                     "Most images per forward pass. A task's buffer is drained as soon as it holds this many.")
             .define(BATCH_MAX_DELAY_MS, Type.LONG, 20L, Range.between(1, 60_000), Importance.MEDIUM,
-                    "Longest an image waits for its batch to fill (wall-clock punctuation interval).")
+                    "Longest an image waits for its batch to fill, counted from when it was buffered (checked every quarter of it).")
             .define(PROCESSING_GUARANTEE, Type.STRING, AT_LEAST_ONCE, ValidString.in(AT_LEAST_ONCE, EXACTLY_ONCE_V2), Importance.MEDIUM,
                     "at_least_once (duplicates possible after a crash) or exactly_once_v2 (read predictions with "
                             + "isolation.level=read_committed; production needs 3 brokers, replication factor 3).")
             .define(NUM_STREAM_THREADS, Type.INT, 1, Range.atLeast(1), Importance.MEDIUM,
-                    "Stream threads. Forward passes share one backbone and are serialised, so more threads mostly "
-                            + "overlap decoding with inference.")
+                    "Stream threads. Their nd4j-op forward passes share one backbone and run at once; on 2 cores one thread "
+                            + "with OMP_NUM_THREADS=1 was fastest end to end (docs/benchmarks.md).")
             .define(IMAGE_MAX_BYTES, Type.INT, 4 * 1024 * 1024, Range.between(1, 256 * 1024 * 1024), Importance.MEDIUM,
                     "Larger images go to the dead-letter topic (too-large). Also sizes the producer request limit "
                             + "and the max.message.bytes of the buffer changelog and of topics this service creates.")
@@ -175,6 +177,11 @@ public final class StreamsAppConfig extends AbstractConfig {
             .define(MODELS_ALLOW_UNSIGNED, Type.BOOLEAN, false, Importance.HIGH, TrustedKeys.ALLOW_UNSIGNED_DOC)
             .define(TOP_K, Type.INT, 3, Range.between(1, 1000), Importance.LOW,
                     "How many best labels each prediction lists.")
+            .define(FEATURE_CACHE_MAX_ENTRIES, Type.INT, 10_000, Range.between(0, 10_000_000), Importance.LOW,
+                    "Most images whose backbone features are kept by content (SHA-256 of the bytes), so identical bytes skip "
+                            + "decoding and the backbone; 0 turns the cache off. Hit ratio: classify_feature_cache_hit_ratio.")
+            .define(FEATURE_CACHE_MAX_BYTES, Type.LONG, 64L * 1024 * 1024, Range.between(0, 64L * 1024 * 1024 * 1024), Importance.LOW,
+                    "Most heap bytes the feature cache holds (features are 4 bytes a value); least recently used out first.")
             .define(STATE_DIR, Type.STRING, "", Importance.MEDIUM,
                     "Directory of the local state (RocksDB buffer). Empty: Kafka Streams' default, <tmp>/kafka-streams.")
             .define(TOPICS_CREATE, Type.BOOLEAN, true, Importance.LOW,
@@ -356,6 +363,14 @@ public final class StreamsAppConfig extends AbstractConfig {
 
     public int topK() {
         return getInt(TOP_K);
+    }
+
+    public int featureCacheMaxEntries() {
+        return getInt(FEATURE_CACHE_MAX_ENTRIES);
+    }
+
+    public long featureCacheMaxBytes() {
+        return getLong(FEATURE_CACHE_MAX_BYTES);
     }
 
     public int httpPort() {

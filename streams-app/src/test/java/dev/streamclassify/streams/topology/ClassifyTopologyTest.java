@@ -19,7 +19,11 @@ import dev.streamclassify.model.testing.WireSchemas;
 import dev.streamclassify.streams.batching.BatchSettings;
 import dev.streamclassify.streams.batching.MicroBatchProcessor;
 import dev.streamclassify.streams.batching.MicroBatcher;
+import dev.streamclassify.streams.features.ImageFeatureCache;
 import dev.streamclassify.streams.metrics.ClassifyMetrics;
+import dev.streamclassify.streams.models.RolloutHolder;
+import dev.streamclassify.model.image.Preprocessor;
+import dev.streamclassify.model.inference.Batch;
 import dev.streamclassify.streams.models.ModelHolder;
 import dev.streamclassify.streams.testing.SchemaChecked;
 import dev.streamclassify.streams.testing.TestImages;
@@ -51,6 +55,7 @@ import java.util.Properties;
 import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 class ClassifyTopologyTest {
 
@@ -100,12 +105,16 @@ class ClassifyTopologyTest {
     }
 
     void startDriver(BatchSettings settings) {
+        startDriver(settings, new ImageFeatureCache(0, 0, registry));
+    }
+
+    void startDriver(BatchSettings settings, ImageFeatureCache cache) {
         Map<String, Object> props = new HashMap<>();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "classify-topology-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         ErrorHandling.configure(props, TOPICS.deadLetters().name(), metrics);
-        var topology = ClassifyTopology.build(TOPICS, new MicroBatcher(settings, models, metrics, Clock.systemUTC()),
+        var topology = ClassifyTopology.build(TOPICS, new MicroBatcher(settings, models, new RolloutHolder(), metrics, Clock.systemUTC(), cache),
                 new StreamsConfig(props));
         Properties driverProps = new Properties();
         driverProps.putAll(props);
@@ -163,6 +172,76 @@ class ClassifyTopologyTest {
         assertThat(predictions.readKeyValuesToList()).hasSize(5);
         assertThat(registry.get(ClassifyMetrics.BATCH_SIZE).summary().count()).isEqualTo(1);
         assertThat(registry.get(ClassifyMetrics.BUFFERED).gauge().value()).isZero();
+    }
+
+    @Test
+    void countsTheDelayFromTheOldestImagesArrivalSoABusyThreadStillFillsItsBatches() throws Exception {
+        serveVersion(1);
+        startDriver(SETTINGS);
+        driver.advanceWallClockTime(DELAY.multipliedBy(3).dividedBy(4));
+
+        images.pipeInput("img-0", TestImages.png(0));
+        driver.advanceWallClockTime(DELAY.dividedBy(2));
+        assertThat(predictions.isEmpty()).as("an image parked half a delay ago is not overdue, whatever the punctuation phase").isTrue();
+        IntStream.range(1, 4).forEach(i -> images.pipeInput("img-" + i, TestImages.png(i)));
+
+        assertThat(predictions.readKeyValuesToList()).hasSize(4);
+        assertThat(registry.get(ClassifyMetrics.BATCH_SIZE).summary().count()).isEqualTo(1);
+        assertThat(registry.get(ClassifyMetrics.BATCH_SIZE).summary().max()).isEqualTo(4);
+
+        images.pipeInput("img-4", TestImages.png(4));
+        driver.advanceWallClockTime(DELAY);
+        assertThat(predictions.readKeyValuesToList()).as("a partial batch still leaves once its oldest image waited the delay").hasSize(1);
+    }
+
+    @Test
+    void skipsDecodingAndTheBackboneForBytesItHasSeenAndAnswersAlike() throws Exception {
+        serveVersion(1);
+        startDriver(SETTINGS, new ImageFeatureCache(100, 1 << 20, registry));
+
+        IntStream.range(0, 4).forEach(i -> images.pipeInput("first-" + i, TestImages.png(i)));
+        IntStream.range(0, 4).forEach(i -> images.pipeInput("again-" + i, TestImages.png(i)));
+
+        Map<String, PredictionEvent> out = predictions.readKeyValuesToMap();
+        assertThat(out).hasSize(8);
+        for (int i = 0; i < 4; i++) {
+            assertThat(out.get("again-" + i).label()).isEqualTo(out.get("first-" + i).label());
+            assertThat(out.get("again-" + i).confidence()).isEqualTo(out.get("first-" + i).confidence());
+        }
+        assertThat(registry.get(ClassifyMetrics.BATCH_SIZE).summary().count()).as("one backbone pass, for the first four").isEqualTo(1);
+        assertThat(registry.get(ImageFeatureCache.LOOKUPS).tag("result", "hit").counter().count()).isEqualTo(4);
+        assertThat(registry.get(ImageFeatureCache.HIT_RATIO).gauge().value()).isEqualTo(0.5);
+    }
+
+    @Test
+    void neverServesTheOldBackbonesFeaturesAfterASwapToAVersionOnAnotherBackbone() throws Exception {
+        serveVersion(1);
+        startDriver(SETTINGS, new ImageFeatureCache(100, 1 << 20, registry));
+        IntStream.range(0, 4).forEach(i -> images.pipeInput("old-" + i, TestImages.png(i)));
+        assertThat(predictions.readKeyValuesToList()).hasSize(4);
+
+        try (Backbone other = TestModels.tinyBackbone(2)) {
+            assertThat(other.info().fingerprint()).isNotEqualTo(backbone.info().fingerprint());
+            ModelVersion v2 = TestModels.version(other, "default", 2, LABELS, 2);
+            models.swap(Classifier.load(v2, other));
+            IntStream.range(0, 4).forEach(i -> images.pipeInput("new-" + i, TestImages.png(i)));
+
+            Map<String, PredictionEvent> out = predictions.readKeyValuesToMap();
+            assertThat(registry.get(ImageFeatureCache.LOOKUPS).tag("result", "hit").counter().count()).isZero();
+            try (Classifier direct = Classifier.load(v2, other)) {
+                for (int i = 0; i < 4; i++) {
+                    PredictionEvent p = out.get("new-" + i);
+                    assertThat(p.model().version()).isEqualTo(2);
+                    float[] input = new Preprocessor(v2.preprocessing()).fromEncoded(TestImages.png(i));
+                    try (var batch = Batch.of(v2.preprocessing(), List.of(input))) {
+                        var expected = direct.classify(batch, 3).get(0);
+                        assertThat(p.label()).isEqualTo(expected.label());
+                        assertThat(p.confidence()).isCloseTo(expected.confidence(), within(1e-6));
+                    }
+                }
+            }
+            models.close();
+        }
     }
 
     @Test
