@@ -43,10 +43,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -281,7 +283,7 @@ public final class MicroBatchProcessor implements Processor<String, byte[], Stri
         int firstShadow = rollout.canary().isPresent() ? 2 : 1;
         List<PendingImage> images = drained.stream().map(kv -> kv.value).toList();
         Prediction[][] predictions = score(heads.stream().map(ModelLease::classifier).toList(), images);
-        if (java.util.Arrays.stream(predictions).allMatch(java.util.Objects::isNull)) {
+        if (Arrays.stream(predictions).allMatch(Objects::isNull)) {
             return; // all dead-lettered: no served, agreement or prediction meters for an empty batch
         }
         Instant now = clock.instant();
@@ -353,7 +355,7 @@ public final class MicroBatchProcessor implements Processor<String, byte[], Stri
         int n = images.size();
         Prediction[][] out = new Prediction[n][];
         boolean[] alive = new boolean[n];
-        java.util.Arrays.fill(alive, true);
+        Arrays.fill(alive, true);
         ImageFeatureCache.Content[] content = new ImageFeatureCache.Content[n];
         Map<String, float[][]> rows = new LinkedHashMap<>();
         Map<String, Backbone> backbones = new HashMap<>();
@@ -431,17 +433,40 @@ public final class MicroBatchProcessor implements Processor<String, byte[], Stri
         for (int h = 0; h < classifiers.size(); h++) {
             Classifier c = classifiers.get(h);
             float[][] sourceRows = rows.get(c.featureSource());
-            int width = sourceRows[scored.get(0)].length;
-            float[] flat = new float[scored.size() * width];
-            for (int k = 0; k < scored.size(); k++) {
-                System.arraycopy(sourceRows[scored.get(k)], 0, flat, k * width, width);
+            List<Integer> live = scored.stream().filter(i -> out[i] != null).toList();
+            if (live.isEmpty()) {
+                break;
             }
-            List<Prediction> p = c.predictions(c.headProbabilities(flat, scored.size()), settings.topK());
-            for (int k = 0; k < scored.size(); k++) {
-                out[scored.get(k)][h] = p.get(k);
+            try {
+                List<Prediction> p = headPass(c, sourceRows, live);
+                for (int k = 0; k < live.size(); k++) {
+                    out[live.get(k)][h] = p.get(k);
+                }
+            } catch (RuntimeException batchFailure) {
+                // as for the backbone: one image at a time, so a failure that follows one input dead-letters that
+                // input instead of failing the task, which would replay the same batch for ever
+                LOG.warn("Head pass of {} images with {} failed, retrying one by one: {}", live.size(), c.version().id(),
+                        batchFailure.toString());
+                for (int i : live) {
+                    try {
+                        out[i][h] = headPass(c, sourceRows, List.of(i)).get(0);
+                    } catch (RuntimeException e) {
+                        deadLetter(images.get(i), DeadLetterReason.INFERENCE_FAILED, e.toString());
+                        out[i] = null;
+                    }
+                }
             }
         }
         return out;
+    }
+
+    private List<Prediction> headPass(Classifier c, float[][] sourceRows, List<Integer> which) {
+        int width = sourceRows[which.get(0)].length;
+        float[] flat = new float[which.size() * width];
+        for (int k = 0; k < which.size(); k++) {
+            System.arraycopy(sourceRows[which.get(k)], 0, flat, k * width, width);
+        }
+        return c.predictions(c.headProbabilities(flat, which.size()), settings.topK());
     }
 
     /** Feature rows of a pass; where an image's own pass failed, its row is null and its error says why. */
@@ -482,7 +507,7 @@ public final class MicroBatchProcessor implements Processor<String, byte[], Stri
         int width = flat.length / n;
         float[][] out = new float[n][];
         for (int i = 0; i < n; i++) {
-            out[i] = java.util.Arrays.copyOfRange(flat, i * width, (i + 1) * width);
+            out[i] = Arrays.copyOfRange(flat, i * width, (i + 1) * width);
         }
         return out;
     }
