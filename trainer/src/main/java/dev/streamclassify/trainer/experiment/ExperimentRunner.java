@@ -202,7 +202,7 @@ public final class ExperimentRunner {
             for (Selection.Candidate c : plan.candidates()) {
                 HeadConfig config = new HeadConfig(plan.head().hiddenLayers(), plan.head().dropout(), c.learningRate(), c.l2());
                 SemiSupervised.Result r = SemiSupervised.train(labelled, pool, config, plan.headTraining().withSeed(seed),
-                        SemiSupervised.Settings.of(arm.method()), Progress.none(), val);
+                        plan.recipe().withMethod(arm.method()), Progress.none(), val);
                 if (best == null || r.validationAccuracy() > best.validationAccuracy()) {
                     if (best != null) {
                         best.head().close();

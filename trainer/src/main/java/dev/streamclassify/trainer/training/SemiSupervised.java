@@ -102,6 +102,11 @@ public final class SemiSupervised {
             return new Settings(m, rounds, maxShare, threshold, neighbours, alpha, pcaDims, pseudoPerLabel);
         }
 
+        /** The same recipe with another number of self-training rounds and final pseudo-label share of the pool. */
+        public Settings withRounds(int r, double share) {
+            return new Settings(method, r, share, threshold, neighbours, alpha, pcaDims, pseudoPerLabel);
+        }
+
         public static Settings of(Method m) {
             return SELF_TRAINING.withMethod(m);
         }

@@ -123,6 +123,10 @@ class SemiSupervisedTest {
         assertThat(SemiSupervised.quota(scaled, 4, 1000, 100, 5)).isEqualTo(80);
         // a small pool still bounds it
         assertThat(SemiSupervised.quota(scaled, 4, 100, 500, 5)).isEqualTo(16);
+        // a recipe with fewer rounds and a smaller share: its last round takes 40% of 200 per class
+        SemiSupervised.Settings half = fixed.withRounds(2, 0.4);
+        assertThat(SemiSupervised.quota(half, 2, 1000, 25, 5)).isEqualTo(80);
+        assertThat(SemiSupervised.quota(half, 1, 1000, 25, 5)).isEqualTo(40);
     }
 
     @Test
