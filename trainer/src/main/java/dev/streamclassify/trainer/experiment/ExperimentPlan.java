@@ -8,6 +8,7 @@ import dev.streamclassify.trainer.training.TrainSettings;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -26,12 +27,14 @@ import java.util.Optional;
  * @param backboneCache   where per-seed pre-trained backbones are kept so that reruns skip pre-training
  * @param featureCache    where features of seed-independent backbones (any backbone spec) are kept across seeds and runs
  * @param scratch         whether the from-scratch arm runs (a run that adds backbones to measured seeds can skip it)
+ * @param recipe          the semi-supervised recipe (rounds, pseudo-label share); each arm swaps in its own method, so a
+ *                        run can measure a recipe change against the default on the validation set
  */
 public record ExperimentPlan(List<ClassSplit> splits, List<Integer> perClass, List<Long> seeds, int pretrainEpochs,
                              int sourcePerClass, HeadConfig head, TrainSettings headTraining, TrainSettings scratchTraining,
                              List<String> backbones, List<SemiSupervised.Method> methods, List<Integer> unlabelled, int valPerClass,
                              List<Selection.Candidate> candidates, int holdoutPerClass, Optional<Path> backboneCache,
-                             Optional<Path> featureCache, boolean scratch) {
+                             Optional<Path> featureCache, boolean scratch, SemiSupervised.Settings recipe) {
 
     /** A named source/target partition of the classes. */
     public record ClassSplit(String name, List<String> source, List<String> target) {
@@ -45,6 +48,7 @@ public record ExperimentPlan(List<ClassSplit> splits, List<Integer> perClass, Li
         methods = List.copyOf(methods);
         unlabelled = List.copyOf(unlabelled);
         candidates = List.copyOf(candidates);
+        Objects.requireNonNull(recipe, "recipe");
         if (splits.isEmpty() || perClass.isEmpty() || seeds.isEmpty() || candidates.isEmpty()) {
             throw new IllegalArgumentException("an experiment needs at least one split, budget, seed and candidate");
         }

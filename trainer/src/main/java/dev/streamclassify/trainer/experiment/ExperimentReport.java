@@ -73,8 +73,17 @@ public final class ExperimentReport {
 
     /** {@code arm - baseline} paired by split, budget and seed. */
     public static Optional<Paired> paired(List<Trial> trials, String split, Arm arm, Arm baseline, int perClass) {
+        return paired(trials, split, arm, baseline, perClass, perClass);
+    }
+
+    /**
+     * {@code arm} at {@code perClass} minus {@code baseline} at {@code baselinePerClass}, paired by split and seed (the
+     * same validation set and per-seed backbone; the labelled images differ with the budget): the label-efficiency
+     * target as an interval, e.g. a head at 5 labels/class against scratch at 20.
+     */
+    public static Optional<Paired> paired(List<Trial> trials, String split, Arm arm, Arm baseline, int perClass, int baselinePerClass) {
         Map<Long, Double> base = new TreeMap<>();
-        trials.stream().filter(t -> t.split().equals(split) && t.arm().equals(baseline) && t.perClass() == perClass)
+        trials.stream().filter(t -> t.split().equals(split) && t.arm().equals(baseline) && t.perClass() == baselinePerClass)
                 .forEach(t -> base.put(t.seed(), t.accuracy()));
         double[] d = trials.stream().filter(t -> t.split().equals(split) && t.arm().equals(arm) && t.perClass() == perClass
                         && base.containsKey(t.seed()))
@@ -137,6 +146,18 @@ public final class ExperimentReport {
                     : paired(trials, c.split(), c.arm(), c.arm().labelsOnly(), c.perClass()).map(ExperimentReport::points).orElse("");
             sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s |%n", c.split(), c.perClass() == 0 ? "all" : c.perClass(), c.arm().label(),
                     vsScratch, vsLabels));
+        }
+        if (cells.stream().anyMatch(c -> c.perClass() == 5 && !c.arm().scratch()) && cells.stream().anyMatch(c -> c.perClass() == 20 && c.arm().scratch())) {
+            sb.append("\nThe 4x target, paired by seed: each method at 5 labels/class minus from scratch at 20 labels/class (same seed: the "
+                    + "same validation set and backbone; the labelled images differ by design), in points, mean ± 95% CI (pairs):\n\n");
+            sb.append("| split | method at 5 labels/class | vs from scratch at 20 labels/class |\n|---|---|---|\n");
+            for (Cell c : cells) {
+                if (c.perClass() != 5 || c.arm().scratch()) {
+                    continue;
+                }
+                paired(trials, c.split(), c.arm(), Arm.SCRATCH, 5, 20).ifPresent(p -> sb.append(String.format(Locale.ROOT, "| %s | %s | %s |%n",
+                        c.split(), c.arm().label(), points(p))));
+            }
         }
         sb.append("\nLabel efficiency: labels per class each method needs to reach from-scratch accuracy at 20 labels/class "
                 + "(interpolated in log N between measured budgets; efficiency = 20 / that):\n\n");

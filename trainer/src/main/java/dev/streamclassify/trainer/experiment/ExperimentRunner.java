@@ -181,8 +181,10 @@ public final class ExperimentRunner {
             int[] rows = poolRows(draw, n, plan.maxUnlabelled());
             for (Arm arm : arms) {
                 int u = Math.min(arm.unlabelled(), rows.length);
-                INDArray pool = u == 0 ? null : poolF.getRows(Arrays.copyOf(rows, u));
-                Trial t = head(split, arm, n, seed, f, pool, valF, holdF);
+                int[] used = Arrays.copyOf(rows, u);
+                INDArray pool = u == 0 ? null : poolF.getRows(used);
+                int[] truth = Arrays.stream(used).map(i -> f.labels().indexOf(draw.pool().get(i).label())).toArray();
+                Trial t = head(split, arm, n, seed, f, pool, truth, valF, holdF);
                 out.add(t);
                 print(t);
             }
@@ -190,8 +192,9 @@ public final class ExperimentRunner {
         return out;
     }
 
-    private Trial head(ExperimentPlan.ClassSplit split, Arm arm, int n, long seed, Features labelled, INDArray pool, Features val,
-                       Features holdout) {
+    /** @param poolTruth true class of each pool row: only to report how right the pseudo-labels were, never to train */
+    private Trial head(ExperimentPlan.ClassSplit split, Arm arm, int n, long seed, Features labelled, INDArray pool, int[] poolTruth,
+                       Features val, Features holdout) {
         long t0 = System.nanoTime();
         SemiSupervised.Result best = null;
         Selection.Candidate bestCandidate = null;
@@ -199,7 +202,7 @@ public final class ExperimentRunner {
             for (Selection.Candidate c : plan.candidates()) {
                 HeadConfig config = new HeadConfig(plan.head().hiddenLayers(), plan.head().dropout(), c.learningRate(), c.l2());
                 SemiSupervised.Result r = SemiSupervised.train(labelled, pool, config, plan.headTraining().withSeed(seed),
-                        SemiSupervised.Settings.of(arm.method()), Progress.none(), val);
+                        plan.recipe().withMethod(arm.method()), Progress.none(), val);
                 if (best == null || r.validationAccuracy() > best.validationAccuracy()) {
                     if (best != null) {
                         best.head().close();
@@ -213,7 +216,8 @@ public final class ExperimentRunner {
             double seconds = (System.nanoTime() - t0) / 1e9;
             double acc = HeadTrainer.evaluate(best.head(), holdout).accuracy();
             String chosen = String.format(Locale.ROOT, "lr=%s l2=%s val=%.3f%s", bestCandidate.learningRate(), bestCandidate.l2(),
-                    best.validationAccuracy(), best.pseudoLabelsPerRound().isEmpty() ? "" : " pseudo=" + best.pseudoLabelsPerRound());
+                    best.validationAccuracy(), best.pseudoLabelsPerRound().isEmpty() ? "" : " pseudo=" + best.pseudoLabelsPerRound()
+                            + " pseudo-acc=" + best.pseudoLabels().stream().map(p -> String.format(Locale.ROOT, "%.3f", p.accuracy(poolTruth))).toList());
             return new Trial(split.name(), arm, n, labelled.size(), seed, acc, seconds, best.epochLosses(), chosen, best.curve());
         } finally {
             if (best != null) {

@@ -35,10 +35,15 @@ public final class RecipeChoice {
                 t.trainSeconds(), List.of(), t.chosen()));
     }
 
+    /** The trials that carry a validation accuracy, each scored on it instead of the holdout (tables for decisions). */
+    public static List<Trial> onValidation(List<Trial> trials) {
+        return trials.stream().map(RecipeChoice::onValidation).flatMap(Optional::stream).toList();
+    }
+
     /** Empty when no seed has both recipes. */
     public static Optional<Decision> decide(List<Trial> trials) {
         List<Double> diffs = new ArrayList<>();
-        List<Trial> val = trials.stream().map(RecipeChoice::onValidation).flatMap(Optional::stream).toList();
+        List<Trial> val = onValidation(trials);
         for (Trial scaled : val) {
             if (scaled.arm().method() != SemiSupervised.Method.SELF_TRAINING_SCALED) {
                 continue;
@@ -61,7 +66,7 @@ public final class RecipeChoice {
         if (d.isEmpty()) {
             return "";
         }
-        List<Trial> val = trials.stream().map(RecipeChoice::onValidation).flatMap(Optional::stream).toList();
+        List<Trial> val = onValidation(trials);
         var sb = new StringBuilder("\nSelf-training recipe, scaled (pseudo-labels <= 4 per label) - fixed (80% of the pool), paired by seed, "
                 + "in points, mean ± 95% CI (pairs):\n\n| split | labels/class | arm | on validation (decides) | on holdout (not used) |\n|---|---|---|---|---|\n");
         for (ExperimentReport.Cell c : ExperimentReport.cells(trials)) {

@@ -102,24 +102,64 @@ public final class SemiSupervised {
             return new Settings(m, rounds, maxShare, threshold, neighbours, alpha, pcaDims, pseudoPerLabel);
         }
 
+        /** The same recipe with another number of self-training rounds and final pseudo-label share of the pool. */
+        public Settings withRounds(int r, double share) {
+            return new Settings(method, r, share, threshold, neighbours, alpha, pcaDims, pseudoPerLabel);
+        }
+
         public static Settings of(Method m) {
             return SELF_TRAINING.withMethod(m);
         }
     }
 
     /**
+     * The pool rows one round pseudo-labelled and the class each was given, so a caller that knows the pool's true
+     * classes (the experiment, never the product) can measure how right the pseudo-labels were.
+     */
+    public record PseudoLabels(int[] rows, int[] classes) {
+
+        public PseudoLabels {
+            if (rows.length != classes.length) {
+                throw new IllegalArgumentException("rows and classes differ in length: " + rows.length + " vs " + classes.length);
+            }
+            rows = rows.clone();
+            classes = classes.clone();
+        }
+
+        /** Share of the pseudo-labels that match {@code truth} (true class per pool row); NaN when there are none. */
+        public double accuracy(int[] truth) {
+            if (rows.length == 0) {
+                return Double.NaN;
+            }
+            int right = 0;
+            for (int i = 0; i < rows.length; i++) {
+                if (truth[rows[i]] == classes[i]) {
+                    right++;
+                }
+            }
+            return (double) right / rows.length;
+        }
+    }
+
+    /**
      * The head (the caller owns and closes it), the losses of its final fit, and the pseudo-labels each round added.
      *
-     * @param pseudoLabelsPerRound empty for {@link Method#LABELS_ONLY} or an empty pool
+     * @param pseudoLabels         per round, the pool rows pseudo-labelled and their classes; empty for
+     *                             {@link Method#LABELS_ONLY} or an empty pool
      * @param trainedOn            images the final fit trained on (labels + its pseudo-labels)
      * @param curve                validation accuracy at the final fit's checkpoints; empty without a validation set
      */
-    public record Result(MultiLayerNetwork head, List<Double> epochLosses, List<Integer> pseudoLabelsPerRound, double seconds,
+    public record Result(MultiLayerNetwork head, List<Double> epochLosses, List<PseudoLabels> pseudoLabels, double seconds,
                          double validationAccuracy, int trainedOn, List<Selection.Checkpoint> curve) {
 
         public Result {
-            pseudoLabelsPerRound = List.copyOf(pseudoLabelsPerRound);
+            pseudoLabels = List.copyOf(pseudoLabels);
             curve = List.copyOf(curve);
+        }
+
+        /** Pseudo-labels each round added (the count the retrain status and the experiment log report). */
+        public List<Integer> pseudoLabelsPerRound() {
+            return pseudoLabels.stream().map(p -> p.rows().length).toList();
         }
     }
 
@@ -154,16 +194,17 @@ public final class SemiSupervised {
                                     Progress progress, Features validation, long t0) {
         int k = labelled.labels().size();
         int u = Math.toIntExact(pool.size(0));
-        List<Integer> perRound = new ArrayList<>();
+        List<PseudoLabels> perRound = new ArrayList<>();
         int trainedOn = labelled.size();
         HeadTrainer.Result current = HeadTrainer.train(labelled, head, training, Progress.none(), validation);
         try {
             for (int round = 1; round <= s.rounds(); round++) {
                 INDArray probs = probabilities(current.head(), pool);
                 int quota = quota(s, round, u, labelled.size(), k);
-                int[] chosen = balancedMostConfident(argMax(probs), max(probs), k, quota, s.threshold());
-                perRound.add(chosen.length);
-                Features combined = withPseudoLabels(labelled, pool, chosen, argMax(probs));
+                int[] predicted = argMax(probs);
+                int[] chosen = balancedMostConfident(predicted, max(probs), k, quota, s.threshold());
+                perRound.add(pseudoLabels(chosen, predicted));
+                Features combined = withPseudoLabels(labelled, pool, chosen, predicted);
                 trainedOn = combined.size();
                 HeadTrainer.Result next = HeadTrainer.train(combined, head, training, round == s.rounds() ? progress : Progress.none(),
                         validation);
@@ -202,7 +243,7 @@ public final class SemiSupervised {
         int[] chosen = balancedMostConfident(label, confidence, k, quota, s.threshold());
         Features combined = withPseudoLabels(labelled, pool, chosen, label);
         HeadTrainer.Result r = HeadTrainer.train(combined, head, training, progress, validation);
-        return new Result(r.head(), r.epochLosses(), List.of(chosen.length), seconds(t0), r.validationAccuracy(), combined.size(), r.curve());
+        return new Result(r.head(), r.epochLosses(), List.of(pseudoLabels(chosen, label)), seconds(t0), r.validationAccuracy(), combined.size(), r.curve());
     }
 
     /** Pseudo-labels per class in round {@code round}: a growing share of the pool, capped by the labels for the scaled recipe. */
@@ -231,6 +272,10 @@ public final class SemiSupervised {
                     .forEach(out::add);
         }
         return out.stream().mapToInt(Integer::intValue).sorted().toArray();
+    }
+
+    private static PseudoLabels pseudoLabels(int[] rows, int[] label) {
+        return new PseudoLabels(rows, Arrays.stream(rows).map(r -> label[r]).toArray());
     }
 
     private static Features withPseudoLabels(Features labelled, INDArray pool, int[] rows, int[] label) {

@@ -28,7 +28,8 @@ class ExperimentRunnerTest {
         return new ExperimentPlan(List.of(new ExperimentPlan.ClassSplit(SPLIT, LABELS.subList(0, 5), LABELS.subList(5, 10))),
                 List.of(5), List.of(0L, 1L), 1, 40, HeadConfig.DEFAULT, new TrainSettings(3, 32, 30, 0), new TrainSettings(1, 32, 10, 0),
                 List.of("pretrained", "rotation", "random"), List.of(SemiSupervised.Method.values()), List.of(0, 100), 5,
-                List.of(new Selection.Candidate(1e-3, 1e-4)), 40, Optional.of(cache), Optional.empty(), true);
+                List.of(new Selection.Candidate(1e-3, 1e-4)), 40, Optional.of(cache), Optional.empty(), true,
+                SemiSupervised.Settings.SELF_TRAINING);
     }
 
     @Test
@@ -98,8 +99,27 @@ class ExperimentRunnerTest {
         Arm semi = new Arm("pretrained", SemiSupervised.Method.LABEL_SPREADING, 1000);
         Trial t = new Trial(SPLIT, semi, 20, 0, 3, 0.8765, 12.5, List.of(), "lr=0.001 l2=1.0E-4 val=0.810 pseudo=[764]");
         Trial s = new Trial("0.2.4.6.8>1.3.5.7.9", Arm.SCRATCH, 0, 0, 0, 0.9, 1.0, List.of(), "lr=0.001 l2=1.0E-4 epoch=3 val=0.900");
+        Trial st = new Trial(SPLIT, new Arm("pretrained", SemiSupervised.Method.SELF_TRAINING, 1000), 5, 0, 2, 0.8585, 20.3, List.of(),
+                "lr=0.001 l2=1.0E-4 val=0.800 pseudo=[200, 400] pseudo-acc=[0.995, 0.980]");
 
-        assertThat(ExperimentLog.parse(List.of("noise", ExperimentLog.line(t), ExperimentLog.line(s)))).containsExactly(t, s);
+        assertThat(ExperimentLog.parse(List.of("noise", ExperimentLog.line(t), ExperimentLog.line(s), ExperimentLog.line(st))))
+                .containsExactly(t, s, st);
+    }
+
+    @Test
+    void tablesForDecisionsScoreEachTrialOnItsValidationAccuracy() {
+        Arm head = new Arm("pretrained", SemiSupervised.Method.LABELS_ONLY, 0);
+        List<Trial> trials = List.of(
+                new Trial(SPLIT, head, 5, 25, 0, 0.90, 1, List.of(), "lr=0.001 l2=1.0E-4 val=0.810"),
+                new Trial(SPLIT, head, 5, 25, 1, 0.91, 1, List.of(), "no validation here"));
+
+        List<Trial> onVal = RecipeChoice.onValidation(trials);
+
+        assertThat(onVal).singleElement().satisfies(t -> {
+            assertThat(t.accuracy()).isEqualTo(0.81);
+            assertThat(t.seed()).isZero();
+            assertThat(t.arm()).isEqualTo(head);
+        });
     }
 
     @Test
@@ -117,6 +137,24 @@ class ExperimentRunnerTest {
         assertThat(p.mean()).isCloseTo(0.05, org.assertj.core.data.Offset.offset(1e-9));
         assertThat(p.ci95()).isCloseTo(0.0, org.assertj.core.data.Offset.offset(1e-9));
         assertThat(p.pairs()).isEqualTo(2);
+    }
+
+    @Test
+    void theFourTimesTargetPairsFiveLabelsAgainstScratchAtTwentyBySeed() {
+        Arm spread = new Arm("pretrained", SemiSupervised.Method.LABEL_SPREADING, 1000);
+        List<Trial> trials = List.of(
+                new Trial(SPLIT, Arm.SCRATCH, 20, 100, 0, 0.88, 1, List.of(), ""),
+                new Trial(SPLIT, Arm.SCRATCH, 20, 100, 1, 0.92, 1, List.of(), ""),
+                new Trial(SPLIT, Arm.SCRATCH, 5, 25, 0, 0.70, 1, List.of(), ""),
+                new Trial(SPLIT, spread, 5, 25, 0, 0.89, 1, List.of(), ""),
+                new Trial(SPLIT, spread, 5, 25, 1, 0.93, 1, List.of(), ""));
+
+        ExperimentReport.Paired p = ExperimentReport.paired(trials, SPLIT, spread, Arm.SCRATCH, 5, 20).orElseThrow();
+
+        assertThat(p.pairs()).isEqualTo(2);
+        assertThat(p.mean()).isCloseTo(0.01, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(ExperimentReport.markdown(trials, List.of(), "cmd", "machine", 1))
+                .contains("| " + SPLIT + " | pretrained head + label-spreading U=1000 | +1.0 ± 0.0 (2) |");
     }
 
     @Test

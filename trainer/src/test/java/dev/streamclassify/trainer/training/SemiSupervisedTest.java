@@ -18,11 +18,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Semi-supervised heads on the default backbone, Fashion-MNIST 5-9 (classes it never saw), 5 labels per class. */
 class SemiSupervisedTest {
@@ -31,6 +33,7 @@ class SemiSupervisedTest {
     private static Backbone backbone;
     private static Features labelled;
     private static INDArray pool;
+    private static int[] poolTruth;
     private static Features holdout;
 
     @BeforeAll
@@ -40,12 +43,13 @@ class SemiSupervisedTest {
         Dataset five = target.samplePerClass(5, 3);
         Set<String> used = new HashSet<>();
         five.images().forEach(i -> used.add(i.contentHash()));
-        List<RawImage> unlabelled = target.images().stream().filter(i -> !used.contains(i.contentHash()))
-                .map(LabelledImage::image).limit(500).toList();
+        List<LabelledImage> unlabelledWithLabels = target.images().stream().filter(i -> !used.contains(i.contentHash())).limit(500).toList();
+        List<RawImage> unlabelled = unlabelledWithLabels.stream().map(LabelledImage::image).toList();
         FeatureCache cache = FeatureCache.inMemory(backbone.info().featureSize());
         Featurizer f = new Featurizer(backbone, 128);
         labelled = f.featurize(five, cache, Progress.none());
         pool = f.featurizeUnlabelled(unlabelled, cache, Progress.none()).x();
+        poolTruth = unlabelledWithLabels.stream().mapToInt(i -> labelled.labels().indexOf(i.label())).toArray();
         holdout = f.featurize(FashionMnist.sampleTest().withClasses(TARGET), cache, Progress.none());
     }
 
@@ -81,6 +85,32 @@ class SemiSupervisedTest {
     }
 
     @Test
+    void eachRoundNamesThePoolRowsItPseudoLabelledAndTheyAreMostlyRight() {
+        SemiSupervised.Result r = SemiSupervised.train(labelled, pool, HeadConfig.DEFAULT, new TrainSettings(5, 64, 60, 5),
+                SemiSupervised.Settings.SELF_TRAINING, Progress.none());
+        r.head().close();
+
+        assertThat(r.pseudoLabels()).hasSize(4);
+        for (SemiSupervised.PseudoLabels p : r.pseudoLabels()) {
+            assertThat(p.rows()).doesNotHaveDuplicates();
+            assertThat(Arrays.stream(p.rows()).boxed()).allSatisfy(row -> assertThat(row).isBetween(0, 499));
+            assertThat(Arrays.stream(p.classes()).boxed()).allSatisfy(c -> assertThat(c).isBetween(0, 4));
+        }
+        assertThat(r.pseudoLabelsPerRound()).isEqualTo(r.pseudoLabels().stream().map(p -> p.rows().length).toList());
+        // the first round keeps the most confident fifth of the final share: well above chance (20%)
+        assertThat(r.pseudoLabels().get(0).accuracy(poolTruth)).isGreaterThan(0.6);
+    }
+
+    @Test
+    void pseudoLabelAccuracyIsTheShareOfRowsGivenTheirTrueClass() {
+        int[] truth = {1, 0, 1, 0};
+
+        assertThat(new SemiSupervised.PseudoLabels(new int[] {0, 2, 3}, new int[] {1, 0, 0}).accuracy(truth)).isEqualTo(2.0 / 3);
+        assertThat(new SemiSupervised.PseudoLabels(new int[] {}, new int[] {}).accuracy(truth)).isNaN();
+        assertThatThrownBy(() -> new SemiSupervised.PseudoLabels(new int[] {0}, new int[] {})).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void scaledSelfTrainingCapsPseudoLabelsAtAMultipleOfTheLabelsWhileTheFixedRecipeTakesItsShareOfThePool() {
         SemiSupervised.Settings fixed = SemiSupervised.Settings.SELF_TRAINING;
         SemiSupervised.Settings scaled = fixed.withMethod(SemiSupervised.Method.SELF_TRAINING_SCALED);
@@ -93,6 +123,10 @@ class SemiSupervisedTest {
         assertThat(SemiSupervised.quota(scaled, 4, 1000, 100, 5)).isEqualTo(80);
         // a small pool still bounds it
         assertThat(SemiSupervised.quota(scaled, 4, 100, 500, 5)).isEqualTo(16);
+        // a recipe with fewer rounds and a smaller share: its last round takes 40% of 200 per class
+        SemiSupervised.Settings half = fixed.withRounds(2, 0.4);
+        assertThat(SemiSupervised.quota(half, 2, 1000, 25, 5)).isEqualTo(80);
+        assertThat(SemiSupervised.quota(half, 1, 1000, 25, 5)).isEqualTo(40);
     }
 
     @Test
