@@ -138,7 +138,9 @@ public final class Benchmark {
                     }
                     try (KafkaBroker broker = EmbeddedKafkaBroker.start();
                          Running app = Running.start(broker, backbone, trained.version(), "mobilenet", 32)) {
-                        mobileEndToEnd = app.throughput(pngs);
+                        for (int rep = 0; rep < Integer.getInteger("bench.reps", 1); rep++) {
+                            mobileEndToEnd = app.throughput(pngs);
+                        }
                         mobileSplit = app.lastSplit;
                     }
                     row("streams-app end to end, MobileNetV2 backbone (" + n + " PNG records, batch.max.size 32)", "vs its bare batched pass",

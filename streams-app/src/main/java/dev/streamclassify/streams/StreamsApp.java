@@ -10,6 +10,7 @@ import dev.streamclassify.service.Probe;
 import dev.streamclassify.service.StartupRetry;
 import dev.streamclassify.streams.batching.BatchSettings;
 import dev.streamclassify.streams.batching.MicroBatcher;
+import dev.streamclassify.streams.inference.InferenceLanes;
 import dev.streamclassify.streams.config.StreamsAppConfig;
 import dev.streamclassify.streams.features.ImageFeatureCache;
 import dev.streamclassify.streams.metrics.ClassifyMetrics;
@@ -75,6 +76,7 @@ public final class StreamsApp implements AutoCloseable {
     private final ModelHolder models;
     private final RolloutHolder rollouts;
     private final ModelWatcher watcher;
+    private final InferenceLanes lanes;
     private final Topology topology;
     private final KafkaStreams streams;
     private final KafkaStreamsMetrics streamsMetrics;
@@ -104,8 +106,9 @@ public final class StreamsApp implements AutoCloseable {
         this.models = new ModelHolder(clock);
         this.broker = new BrokerConnectivity(config.adminProperties(), BROKER_CHECK_INTERVAL, clock);
         this.rollouts = new RolloutHolder(clock);
+        this.lanes = config.inferenceLanes() == 0 ? InferenceLanes.inline() : InferenceLanes.start(config.inferenceLanes());
         this.watcher = new ModelWatcher(new ModelWatcher.Settings(config.modelsTopic(), config.modelName(), config.batchMaxSize(),
-                config.modelTrust(System.getenv())), config.consumerProperties(), backbone, models, rollouts, metrics);
+                config.modelTrust(System.getenv())), config.consumerProperties(), backbone, models, rollouts, metrics, lanes);
 
         Map<String, Object> props = config.streamsProperties();
         ErrorHandling.configure(props, topics.deadLetters().name(), metrics);
@@ -113,7 +116,7 @@ public final class StreamsApp implements AutoCloseable {
         var quality = new ClassifyTopology.Quality(QualitySettings.from(config), new QualityMetrics(registry), clock,
                 QualityTopology.Forwarding.from(config), PromotionTopology.setup(config, models, rollouts, registry, clock));
         var featureCache = new ImageFeatureCache(config.featureCacheMaxEntries(), config.featureCacheMaxBytes(), registry);
-        this.topology = ClassifyTopology.build(topics, new MicroBatcher(BatchSettings.from(config), models, rollouts, metrics, clock, featureCache),
+        this.topology = ClassifyTopology.build(topics, new MicroBatcher(BatchSettings.from(config), models, rollouts, metrics, clock, featureCache, lanes),
                 Optional.of(quality), streamsConfig);
         this.streams = new KafkaStreams(topology, streamsConfig);
         streams.setUncaughtExceptionHandler(e -> {
@@ -282,6 +285,7 @@ public final class StreamsApp implements AutoCloseable {
         LOG.info("Stopping");
         streams.close(CLOSE_TIMEOUT);
         watcher.close();
+        lanes.close();
         broker.close();
         models.close();
         rollouts.close();

@@ -10,6 +10,7 @@ import dev.streamclassify.model.backbone.Backbone;
 import dev.streamclassify.model.inference.Classifier;
 import dev.streamclassify.model.inference.Rows;
 import dev.streamclassify.streams.features.ImageFeatureCache;
+import dev.streamclassify.streams.inference.InferenceLanes;
 import dev.streamclassify.model.inference.Prediction;
 import dev.streamclassify.streams.wire.Outcome.DeadLettered;
 import dev.streamclassify.streams.wire.Outcome.Predicted;
@@ -45,11 +46,15 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
 
 /**
  * Classifies images in batches without losing any (DESIGN.md trap 1). {@link #process} only parks an image in a
@@ -57,9 +62,13 @@ import java.util.Optional;
  * drained when it holds a full batch, and by a wall-clock punctuator once its oldest image has waited {@code maxDelay}.
  * Only the oldest image's wait counts: a punctuator that drained whatever was buffered whenever it came due made
  * batches of 1-2 images on MobileNetV2, because a slow forward pass leaves the punctuator due again by the time the
- * stream thread has parked the next image, and small batches are slower still (docs/benchmarks.md). A drain forwards its
- * outcomes before deleting the drained keys, so a crash at any point replays rather than drops (and under
- * exactly_once_v2 the outputs, deletes and offsets commit together).
+ * stream thread has parked the next image, and small batches are slower still (docs/benchmarks.md).
+ *
+ * <p>A drain does the per-image work (cache look-up, decoding) of its batch on the stream thread, then hands the batch
+ * to the task's inference lane and returns; the next drain prepares its batch while that pass runs, and only then
+ * waits for it. A batch's outcomes are forwarded before its keys are deleted, so a crash at any point replays rather
+ * than drops (and under exactly_once_v2 the outputs, deletes and offsets commit together); a batch still on the lane
+ * at a commit is simply still buffered.
  *
  * <p>While no model is loaded, images stay buffered and are drained once one arrives; {@code StreamsApp} pauses the
  * input meanwhile, so the buffer holds no more than was fetched before. One instance per task, used by
@@ -97,20 +106,24 @@ public final class MicroBatchProcessor implements Processor<String, byte[], Stri
     private final Clock clock;
     private final ImageDecoder decoder;
     private final ImageFeatureCache cache;
+    private final InferenceLanes.Lane lane;
+    /** The batch whose pass runs on the lane while this thread prepares the next; its images are still buffered. */
+    private InFlight inFlight;
 
     private ProcessorContext<String, Outcome> context;
     private KeyValueStore<Bytes, byte[]> buffer;
     private long buffered;
     /**
-     * When each buffered image was parked (the context's wall-clock milliseconds), oldest first, in the order drains
-     * take them (a task reads one partition, so parking order is offset order); images restored from the changelog
-     * count as overdue.
+     * When each waiting image (buffered, not on the lane) was parked (the context's wall-clock milliseconds), oldest
+     * first, in the order drains take them (a task reads one partition, so parking order is offset order); images
+     * restored from the changelog count as overdue.
      */
     private final ArrayDeque<Long> parkedAtMs = new ArrayDeque<>();
 
     MicroBatchProcessor(BatchSettings settings, ModelHolder models, RolloutHolder rollouts, ClassifyMetrics metrics, Clock clock,
-                        ImageFeatureCache cache) {
+                        ImageFeatureCache cache, InferenceLanes.Lane lane) {
         this.settings = settings;
+        this.lane = lane;
         this.cache = cache;
         this.models = models;
         this.rollouts = rollouts;
@@ -169,30 +182,41 @@ public final class MicroBatchProcessor implements Processor<String, byte[], Stri
         buffered++;
         parkedAtMs.addLast(context.currentSystemTimeMs());
         metrics.buffered(1);
-        if (buffered >= settings.maxSize()) {
+        if (inFlight != null && inFlight.scored().isDone()) {
+            finishOrFail();
+        }
+        if (parkedAtMs.size() >= settings.maxSize()) {
             drainOrFail();
         }
     }
 
     private void punctuate(long wallClockMs) {
         long deadline = System.nanoTime() + DRAIN_BUDGET.toNanos();
+        if (inFlight != null && inFlight.scored().isDone()) {
+            finishOrFail();
+        }
         boolean drained;
         do {
             drained = overdue(wallClockMs) && drainOrFail();
         } while (drained && System.nanoTime() < deadline);
     }
 
-    /** Whether a batch is full or its oldest image has waited {@code maxDelay}. */
+    /**
+     * Whether a batch is full, or its oldest waiting image has waited {@code maxDelay} and this task has no batch on
+     * the lane: a partial batch taken while one runs would only queue behind it, so under load batches grow instead.
+     */
     private boolean overdue(long nowMs) {
-        if (buffered <= 0) {
+        Long oldest = parkedAtMs.peekFirst();
+        if (oldest == null) {
             return false;
         }
-        Long oldest = parkedAtMs.peekFirst();
-        return buffered >= settings.maxSize() || oldest == null || oldest == Long.MIN_VALUE
-                || nowMs - oldest >= settings.maxDelay().toMillis();
+        if (parkedAtMs.size() >= settings.maxSize()) {
+            return true;
+        }
+        return inFlight == null && (oldest == Long.MIN_VALUE || nowMs - oldest >= settings.maxDelay().toMillis());
     }
 
-    /** Forgets the parking times of {@code n} images that left the buffer (drained or unreadable), oldest first. */
+    /** Forgets the parking times of {@code n} images that stopped waiting (taken or unreadable), oldest first. */
     private void left(int n) {
         for (int i = 0; i < n && !parkedAtMs.isEmpty(); i++) {
             parkedAtMs.removeFirst();
@@ -212,6 +236,14 @@ public final class MicroBatchProcessor implements Processor<String, byte[], Stri
         }
     }
 
+    private void finishOrFail() {
+        try {
+            finishInFlight();
+        } catch (RuntimeException e) {
+            throw new DrainFailedException(context.taskId().toString(), e);
+        }
+    }
+
     private boolean fits(byte[] value) {
         return value == null || value.length <= settings.changelogMaxMessageBytes() - DEAD_LETTER_ROOM;
     }
@@ -220,37 +252,89 @@ public final class MicroBatchProcessor implements Processor<String, byte[], Stri
         return fits(value) ? value : null;
     }
 
-    /** Classifies the oldest images of the buffer, up to one batch. @return false if nothing could be drained */
+    /**
+     * Takes the oldest waiting images (up to one batch), does their per-image work here, then finishes the batch
+     * still on its lane (whose pass ran meanwhile) and hands this one to the lane. @return false if nothing was taken
+     */
     private boolean drainBatch() {
         Optional<ModelLease> acquired = models.acquire();
         if (acquired.isEmpty()) {
             return false;
         }
-        try (ModelLease lease = acquired.get(); RolloutLease rollout = rollouts.acquire()) {
+        ModelLease lease = acquired.get();
+        RolloutLease rollout = rollouts.acquire();
+        boolean handedOver = false;
+        try {
             List<KeyValue<Bytes, PendingImage>> drained = oldest(settings.maxSize());
             if (drained.isEmpty()) {
-                metrics.buffered(-buffered);
-                buffered = 0;
+                long stray = buffered - inFlightSize();
+                metrics.buffered(-stray);
+                buffered -= stray;
                 parkedAtMs.clear();
                 return false;
             }
-            classify(lease, rollout, drained);
-            for (KeyValue<Bytes, PendingImage> kv : drained) {
+            left(drained.size());
+            Prepared batch = prepare(lease, rollout, drained);
+            finishInFlight();
+            inFlight = new InFlight(batch, lease, rollout, lane.submit(() -> compute(batch)));
+            handedOver = true;
+            if (inFlight.scored().isDone()) {
+                finishInFlight();
+            }
+            return true;
+        } finally {
+            if (!handedOver) {
+                rollout.close();
+                lease.close();
+            }
+        }
+    }
+
+    private int inFlightSize() {
+        return inFlight == null ? 0 : inFlight.batch().drained().size();
+    }
+
+    /**
+     * Waits for the batch on the lane, forwards its outcomes and only then deletes its images from the buffer. A pass
+     * that failed as a whole (not one image: those are dead-lettered) fails the drain, so the batch is redone.
+     */
+    private void finishInFlight() {
+        InFlight done = inFlight;
+        if (done == null) {
+            return;
+        }
+        inFlight = null;
+        try (ModelLease lease = done.lease(); RolloutLease rollout = done.rollout()) {
+            Scored scored;
+            if (done.scored().isDone()) {
+                scored = done.scored().join();
+            } else {
+                long start = System.nanoTime();
+                scored = done.scored().join();
+                metrics.laneWait(System.nanoTime() - start);
+            }
+            emit(done.batch(), scored);
+            for (KeyValue<Bytes, PendingImage> kv : done.batch().drained()) {
                 buffer.delete(kv.key);
             }
-            buffered -= drained.size();
-            left(drained.size());
-            metrics.buffered(-drained.size());
-            return true;
+            buffered -= done.batch().drained().size();
+            metrics.buffered(-done.batch().drained().size());
         }
     }
 
     private List<KeyValue<Bytes, PendingImage>> oldest(int max) {
+        Set<Bytes> onLane = new HashSet<>();
+        if (inFlight != null) {
+            inFlight.batch().drained().forEach(kv -> onLane.add(kv.key));
+        }
         List<KeyValue<Bytes, PendingImage>> out = new ArrayList<>(max);
         List<Bytes> unreadable = new ArrayList<>();
         try (KeyValueIterator<Bytes, byte[]> it = buffer.all()) {
             while (it.hasNext() && out.size() < max) {
                 KeyValue<Bytes, byte[]> kv = it.next();
+                if (onLane.contains(kv.key)) {
+                    continue;
+                }
                 try {
                     out.add(KeyValue.pair(kv.key, PendingImage.decode(kv.value)));
                 } catch (IllegalArgumentException e) {
@@ -269,29 +353,185 @@ public final class MicroBatchProcessor implements Processor<String, byte[], Stri
     }
 
     /**
-     * Per-image work first (failures go to the DLQ), then one backbone pass per distinct feature source for the images
-     * that survived it and whose bytes the feature cache does not know, feeding the active head and every canary and
-     * shadow head. A canary image is served the canary's answer; shadow answers go to the shadow topic only; every
-     * head's label goes on to label feedback.
+     * A batch after its per-image work: head 0 is the active one, then the canary (if any), then the shadows; for each
+     * feature source the rows the cache knew (the lane fills in the rest); the decoded inputs; {@code alive[i]} false
+     * where image i was dead-lettered.
      */
-    private void classify(ModelLease lease, RolloutLease rollout, List<KeyValue<Bytes, PendingImage>> drained) {
-        // head 0 is the active one, then the canary (if any), then the shadows
-        List<ModelLease> heads = new ArrayList<>();
-        heads.add(lease);
-        rollout.canary().ifPresent(heads::add);
-        heads.addAll(rollout.shadows());
+    private record Prepared(List<KeyValue<Bytes, PendingImage>> drained, List<PendingImage> images, List<Classifier> heads,
+                            List<PredictionEvent.ModelRef> refs, int firstShadow, Map<String, float[][]> cachedRows,
+                            Map<String, Backbone> backbones, ImageFeatureCache.Content[] content, float[][] inputs,
+                            boolean[] alive, PreprocessingSpec spec, Predicate<String> canaryServes) {
+    }
+
+    /** What the lane made of a batch: the rows it computed per source, each image's predictions, and why an image failed. */
+    private record Scored(Map<String, float[][]> computedRows, Prediction[][] predictions, String[] failures) {
+    }
+
+    /** A batch handed to a lane, with the leases that keep its model versions open until it is finished. */
+    private record InFlight(Prepared batch, ModelLease lease, RolloutLease rollout, CompletableFuture<Scored> scored) {
+    }
+
+    /** Per-image work on the stream thread: feature cache look-ups and decoding; failures are dead-lettered now. */
+    private Prepared prepare(ModelLease lease, RolloutLease rollout, List<KeyValue<Bytes, PendingImage>> drained) {
+        List<ModelLease> leases = new ArrayList<>();
+        leases.add(lease);
+        rollout.canary().ifPresent(leases::add);
+        leases.addAll(rollout.shadows());
         int firstShadow = rollout.canary().isPresent() ? 2 : 1;
+        List<Classifier> heads = leases.stream().map(ModelLease::classifier).toList();
+        List<PredictionEvent.ModelRef> refs = leases.stream().map(h -> modelRef(h.model())).toList();
         List<PendingImage> images = drained.stream().map(kv -> kv.value).toList();
-        Prediction[][] predictions = score(heads.stream().map(ModelLease::classifier).toList(), images);
+        int n = images.size();
+        Map<String, float[][]> cached = new LinkedHashMap<>();
+        Map<String, Backbone> backbones = new HashMap<>();
+        for (Classifier c : heads) {
+            cached.putIfAbsent(c.featureSource(), new float[n][]);
+            backbones.putIfAbsent(c.featureSource(), c.backbone());
+        }
+        ImageFeatureCache.Content[] content = new ImageFeatureCache.Content[n];
+        boolean[] alive = new boolean[n];
+        Arrays.fill(alive, true);
+        float[][] inputs = new float[n][];
+        PreprocessingSpec spec = heads.get(0).version().preprocessing();
+        Preprocessor preprocessor = new Preprocessor(spec, decoder);
+        for (int i = 0; i < n; i++) {
+            boolean needsInput = false;
+            if (cache.enabled()) {
+                content[i] = ImageFeatureCache.Content.of(images.get(i).value());
+            }
+            for (var e : cached.entrySet()) {
+                if (content[i] != null) {
+                    e.getValue()[i] = cache.get(e.getKey(), content[i]).orElse(null);
+                }
+                needsInput |= e.getValue()[i] == null;
+            }
+            if (!needsInput) {
+                continue;
+            }
+            try {
+                inputs[i] = preprocessor.fromEncoded(images.get(i).value());
+            } catch (ImageRejectedException e) {
+                deadLetter(images.get(i), DeadLetterReason.of(e.reason()), e.getMessage());
+                alive[i] = false;
+            } catch (RuntimeException e) {
+                deadLetter(images.get(i), DeadLetterReason.PREPROCESSING_FAILED, e.toString());
+                alive[i] = false;
+            }
+        }
+        return new Prepared(drained, images, heads, refs, firstShadow, cached, backbones, content, inputs, alive, spec,
+                rollout::canaryServes);
+    }
+
+    /**
+     * On the lane: one backbone pass per feature source over the live images the cache did not know, then every head
+     * over the rows. A failing pass is redone one image at a time, so that a single poisonous input fails alone
+     * instead of its whole batch (which would be replayed for ever).
+     */
+    private Scored compute(Prepared batch) {
+        int n = batch.images().size();
+        String[] failures = new String[n];
+        boolean[] alive = batch.alive().clone();
+        Map<String, float[][]> computed = new LinkedHashMap<>();
+        Map<String, float[][]> rows = new HashMap<>();
+        for (var e : batch.cachedRows().entrySet()) {
+            float[][] cachedRows = e.getValue();
+            float[][] fresh = new float[n][];
+            float[][] all = new float[n][];
+            List<Integer> missing = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                all[i] = cachedRows[i];
+                if (alive[i] && cachedRows[i] == null) {
+                    missing.add(i);
+                }
+            }
+            if (!missing.isEmpty()) {
+                long start = System.nanoTime();
+                FeaturePass pass = features(batch.backbones().get(e.getKey()), batch.spec(),
+                        missing.stream().map(i -> batch.inputs()[i]).toList());
+                metrics.batch(missing.size(), System.nanoTime() - start);
+                for (int k = 0; k < missing.size(); k++) {
+                    int i = missing.get(k);
+                    if (pass.rows()[k] == null) {
+                        failures[i] = pass.errors()[k];
+                        alive[i] = false;
+                    }
+                    fresh[i] = pass.rows()[k];
+                    all[i] = pass.rows()[k];
+                }
+            }
+            computed.put(e.getKey(), fresh);
+            rows.put(e.getKey(), all);
+        }
+        Prediction[][] out = new Prediction[n][];
+        for (int i = 0; i < n; i++) {
+            if (alive[i]) {
+                out[i] = new Prediction[batch.heads().size()];
+            }
+        }
+        for (int h = 0; h < batch.heads().size(); h++) {
+            Classifier c = batch.heads().get(h);
+            float[][] sourceRows = rows.get(c.featureSource());
+            List<Integer> live = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                if (out[i] != null) {
+                    live.add(i);
+                }
+            }
+            if (live.isEmpty()) {
+                break;
+            }
+            try {
+                List<Prediction> p = headPass(c, sourceRows, live);
+                for (int k = 0; k < live.size(); k++) {
+                    out[live.get(k)][h] = p.get(k);
+                }
+            } catch (RuntimeException batchFailure) {
+                LOG.warn("Head pass of {} images with {} failed, retrying one by one: {}", live.size(), c.version().id(),
+                        batchFailure.toString());
+                for (int i : live) {
+                    try {
+                        out[i][h] = headPass(c, sourceRows, List.of(i)).get(0);
+                    } catch (RuntimeException e) {
+                        failures[i] = e.toString();
+                        out[i] = null;
+                    }
+                }
+            }
+        }
+        return new Scored(computed, out, failures);
+    }
+
+    /**
+     * Back on the stream thread: new feature rows into the cache, failures to the DLQ, and one prediction per live
+     * image. A canary image is served the canary's answer; shadow answers go to the shadow topic only; every head's
+     * label goes on to label feedback.
+     */
+    private void emit(Prepared batch, Scored scored) {
+        List<PendingImage> images = batch.images();
+        for (var e : scored.computedRows().entrySet()) {
+            for (int i = 0; i < images.size(); i++) {
+                if (batch.content()[i] != null && e.getValue()[i] != null) {
+                    cache.put(e.getKey(), batch.content()[i], e.getValue()[i]);
+                }
+            }
+        }
+        for (int i = 0; i < images.size(); i++) {
+            if (scored.failures()[i] != null) {
+                deadLetter(images.get(i), DeadLetterReason.INFERENCE_FAILED, scored.failures()[i]);
+            }
+        }
+        Prediction[][] predictions = scored.predictions();
         if (Arrays.stream(predictions).allMatch(Objects::isNull)) {
             return; // all dead-lettered: no served, agreement or prediction meters for an empty batch
         }
+        List<PredictionEvent.ModelRef> refs = batch.refs();
+        int heads = refs.size();
+        int firstShadow = batch.firstShadow();
         Instant now = clock.instant();
         long nowNanos = epochNanos(now);
-        List<PredictionEvent.ModelRef> refs = heads.stream().map(h -> modelRef(h.model())).toList();
-        long active = lease.model().version();
+        long active = refs.get(0).version();
         int predicted = 0;
-        int[] agreed = new int[heads.size()];
+        int[] agreed = new int[heads];
         int[] servedBy = new int[2];
         for (int i = 0; i < images.size(); i++) {
             PendingImage image = images.get(i);
@@ -301,12 +541,12 @@ public final class MicroBatchProcessor implements Processor<String, byte[], Stri
             }
             long latency = nowNanos - image.arrivalEpochNanos();
             var source = new PredictionEvent.SourceRef(image.topic(), image.partition(), image.offset());
-            int served = rollout.canaryServes(image.imageId()) ? 1 : 0;
+            int served = firstShadow == 2 && batch.canaryServes().test(image.imageId()) ? 1 : 0;
             servedBy[served]++;
             PredictionEvent event = event(image, p[served], refs.get(served), source, latency, now);
-            List<PredictionEvent> shadows = new ArrayList<>(heads.size() - firstShadow);
+            List<PredictionEvent> shadows = new ArrayList<>(heads - firstShadow);
             Map<Long, String> votes = new HashMap<>();
-            for (int h = 0; h < heads.size(); h++) {
+            for (int h = 0; h < heads; h++) {
                 votes.put(refs.get(h).version(), p[h].label());
                 metrics.confidence(role(h, firstShadow), refs.get(h).version(), p[h].confidence());
                 if (p[h].label().equals(p[0].label())) {
@@ -316,7 +556,7 @@ public final class MicroBatchProcessor implements Processor<String, byte[], Stri
                     shadows.add(event(image, p[h], refs.get(h), source, latency, now));
                 }
             }
-            HeadVotes headVotes = new HeadVotes(lease.model().name(), active, refs.get(served).version(), votes, now);
+            HeadVotes headVotes = new HeadVotes(refs.get(0).name(), active, refs.get(served).version(), votes, now);
             context.forward(new Record<String, Outcome>(image.imageId(), new Predicted(event, shadows, headVotes),
                     image.timestamp(), new RecordHeaders()));
             metrics.latency(latency);
@@ -327,7 +567,7 @@ public final class MicroBatchProcessor implements Processor<String, byte[], Stri
         if (firstShadow == 2) {
             metrics.served("canary", refs.get(1).version(), servedBy[1]);
         }
-        for (int h = 1; h < heads.size(); h++) {
+        for (int h = 1; h < heads; h++) {
             metrics.agreement(role(h, firstShadow), refs.get(h).version(), agreed[h], predicted);
         }
     }
@@ -343,121 +583,6 @@ public final class MicroBatchProcessor implements Processor<String, byte[], Stri
     private static PredictionEvent event(PendingImage image, Prediction p, PredictionEvent.ModelRef model,
                                          PredictionEvent.SourceRef source, long latencyNanos, Instant now) {
         return new PredictionEvent(image.imageId(), p.label(), p.confidence(), p.topK(), model, source, latencyNanos / 1e6, now);
-    }
-
-    /**
-     * Each image's prediction by every classifier, in order; null where the image was dead-lettered. Features come
-     * from the cache when identical bytes were seen by the same feature source, else from one backbone pass per source
-     * over the images that need it; if a pass fails, one pass per image, so that a single poisonous input is
-     * dead-lettered instead of its whole batch.
-     */
-    private Prediction[][] score(List<Classifier> classifiers, List<PendingImage> images) {
-        int n = images.size();
-        Prediction[][] out = new Prediction[n][];
-        boolean[] alive = new boolean[n];
-        Arrays.fill(alive, true);
-        ImageFeatureCache.Content[] content = new ImageFeatureCache.Content[n];
-        Map<String, float[][]> rows = new LinkedHashMap<>();
-        Map<String, Backbone> backbones = new HashMap<>();
-        for (Classifier c : classifiers) {
-            rows.putIfAbsent(c.featureSource(), new float[n][]);
-            backbones.putIfAbsent(c.featureSource(), c.backbone());
-        }
-        boolean[] needsInput = new boolean[n];
-        for (int i = 0; i < n; i++) {
-            if (cache.enabled()) {
-                content[i] = ImageFeatureCache.Content.of(images.get(i).value());
-            }
-            for (var e : rows.entrySet()) {
-                if (content[i] != null) {
-                    e.getValue()[i] = cache.get(e.getKey(), content[i]).orElse(null);
-                }
-                needsInput[i] |= e.getValue()[i] == null;
-            }
-        }
-        PreprocessingSpec spec = classifiers.get(0).version().preprocessing();
-        Preprocessor preprocessor = new Preprocessor(spec, decoder);
-        float[][] inputs = new float[n][];
-        for (int i = 0; i < n; i++) {
-            if (!needsInput[i]) {
-                continue;
-            }
-            try {
-                inputs[i] = preprocessor.fromEncoded(images.get(i).value());
-            } catch (ImageRejectedException e) {
-                deadLetter(images.get(i), DeadLetterReason.of(e.reason()), e.getMessage());
-                alive[i] = false;
-            } catch (RuntimeException e) {
-                deadLetter(images.get(i), DeadLetterReason.PREPROCESSING_FAILED, e.toString());
-                alive[i] = false;
-            }
-        }
-        for (var e : rows.entrySet()) {
-            float[][] sourceRows = e.getValue();
-            List<Integer> missing = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                if (alive[i] && sourceRows[i] == null) {
-                    missing.add(i);
-                }
-            }
-            if (missing.isEmpty()) {
-                continue;
-            }
-            Backbone backbone = backbones.get(e.getKey());
-            long start = System.nanoTime();
-            FeaturePass computed = features(backbone, spec, missing.stream().map(i -> inputs[i]).toList());
-            metrics.batch(missing.size(), System.nanoTime() - start);
-            for (int k = 0; k < missing.size(); k++) {
-                int i = missing.get(k);
-                if (computed.rows()[k] == null) {
-                    deadLetter(images.get(i), DeadLetterReason.INFERENCE_FAILED, computed.errors()[k]);
-                    alive[i] = false;
-                    continue;
-                }
-                sourceRows[i] = computed.rows()[k];
-                if (content[i] != null) {
-                    cache.put(e.getKey(), content[i], computed.rows()[k]);
-                }
-            }
-        }
-        List<Integer> scored = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            if (alive[i]) {
-                scored.add(i);
-                out[i] = new Prediction[classifiers.size()];
-            }
-        }
-        if (scored.isEmpty()) {
-            return out;
-        }
-        for (int h = 0; h < classifiers.size(); h++) {
-            Classifier c = classifiers.get(h);
-            float[][] sourceRows = rows.get(c.featureSource());
-            List<Integer> live = scored.stream().filter(i -> out[i] != null).toList();
-            if (live.isEmpty()) {
-                break;
-            }
-            try {
-                List<Prediction> p = headPass(c, sourceRows, live);
-                for (int k = 0; k < live.size(); k++) {
-                    out[live.get(k)][h] = p.get(k);
-                }
-            } catch (RuntimeException batchFailure) {
-                // as for the backbone: one image at a time, so a failure that follows one input dead-letters that
-                // input instead of failing the task, which would replay the same batch for ever
-                LOG.warn("Head pass of {} images with {} failed, retrying one by one: {}", live.size(), c.version().id(),
-                        batchFailure.toString());
-                for (int i : live) {
-                    try {
-                        out[i][h] = headPass(c, sourceRows, List.of(i)).get(0);
-                    } catch (RuntimeException e) {
-                        deadLetter(images.get(i), DeadLetterReason.INFERENCE_FAILED, e.toString());
-                        out[i] = null;
-                    }
-                }
-            }
-        }
-        return out;
     }
 
     private List<Prediction> headPass(Classifier c, float[][] sourceRows, List<Integer> which) {
@@ -524,8 +649,19 @@ public final class MicroBatchProcessor implements Processor<String, byte[], Stri
         metrics.deadLettered(reason.code());
     }
 
+    /**
+     * A batch still on the lane is waited for (its pass uses the model leases) and dropped: its images stay in the
+     * buffer's changelog, so whoever owns the task next classifies them, and nothing was forwarded for them yet.
+     */
     @Override
     public void close() {
+        InFlight dropped = inFlight;
+        inFlight = null;
+        if (dropped != null) {
+            try (ModelLease lease = dropped.lease(); RolloutLease rollout = dropped.rollout()) {
+                dropped.scored().handle((scored, failure) -> null).join();
+            }
+        }
         metrics.buffered(-buffered);
         buffered = 0;
         parkedAtMs.clear();

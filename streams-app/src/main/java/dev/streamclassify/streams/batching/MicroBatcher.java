@@ -2,6 +2,7 @@ package dev.streamclassify.streams.batching;
 
 import dev.streamclassify.streams.wire.Outcome;
 import dev.streamclassify.streams.features.ImageFeatureCache;
+import dev.streamclassify.streams.inference.InferenceLanes;
 import dev.streamclassify.streams.metrics.ClassifyMetrics;
 import dev.streamclassify.streams.models.ModelHolder;
 import dev.streamclassify.streams.models.RolloutHolder;
@@ -31,6 +32,7 @@ public final class MicroBatcher implements ProcessorSupplier<String, byte[], Str
     private final ClassifyMetrics metrics;
     private final Clock clock;
     private final ImageFeatureCache cache;
+    private final InferenceLanes lanes;
 
     public MicroBatcher(BatchSettings settings, ModelHolder models, ClassifyMetrics metrics, Clock clock) {
         this(settings, models, new RolloutHolder(), metrics, clock);
@@ -41,9 +43,16 @@ public final class MicroBatcher implements ProcessorSupplier<String, byte[], Str
         this(settings, models, rollouts, metrics, clock, new ImageFeatureCache(0, 0, metrics.registry()));
     }
 
-    /** @param cache features of recently seen image bytes, shared by every task */
+    /** @param cache features of recently seen image bytes, shared by every task; passes run on the calling thread */
     public MicroBatcher(BatchSettings settings, ModelHolder models, RolloutHolder rollouts, ClassifyMetrics metrics, Clock clock,
                         ImageFeatureCache cache) {
+        this(settings, models, rollouts, metrics, clock, cache, InferenceLanes.inline());
+    }
+
+    /** @param lanes where the forward passes run; each task gets one lane, and stays its owner's to close */
+    public MicroBatcher(BatchSettings settings, ModelHolder models, RolloutHolder rollouts, ClassifyMetrics metrics, Clock clock,
+                        ImageFeatureCache cache, InferenceLanes lanes) {
+        this.lanes = lanes;
         this.cache = cache;
         this.settings = settings;
         this.models = models;
@@ -54,7 +63,7 @@ public final class MicroBatcher implements ProcessorSupplier<String, byte[], Str
 
     @Override
     public Processor<String, byte[], String, Outcome> get() {
-        return new MicroBatchProcessor(settings, models, rollouts, metrics, clock, cache);
+        return new MicroBatchProcessor(settings, models, rollouts, metrics, clock, cache, lanes.lane());
     }
 
     @Override

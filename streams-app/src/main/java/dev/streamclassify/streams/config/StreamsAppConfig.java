@@ -69,6 +69,7 @@ public final class StreamsAppConfig extends AbstractConfig {
     public static final String IMAGE_MAX_BYTES = "image.max.bytes";
     public static final String IMAGE_MAX_PIXELS = "image.max.pixels";
     public static final String TOP_K = "top.k";
+    public static final String INFERENCE_LANES = "inference.lanes";
     public static final String FEATURE_CACHE_MAX_ENTRIES = "feature.cache.max.entries";
     public static final String FEATURE_CACHE_MAX_BYTES = "feature.cache.max.bytes";
     public static final String HTTP_PORT = HttpSettings.PORT;
@@ -167,6 +168,10 @@ public final class StreamsAppConfig extends AbstractConfig {
             .define(NUM_STREAM_THREADS, Type.INT, 1, Range.atLeast(1), Importance.MEDIUM,
                     "Stream threads. Their nd4j-op forward passes share one backbone and run at once; on 2 cores one thread "
                             + "with OMP_NUM_THREADS=1 was fastest end to end (docs/benchmarks.md).")
+            .define(INFERENCE_LANES, Type.INT, 1, Range.between(0, 64), Importance.MEDIUM,
+                    "Threads that run the forward passes: a task hands each batch to its lane and decodes the next one "
+                            + "meanwhile, and every model is warmed up on each lane before it serves. 0 runs the passes on the "
+                            + "stream threads (no overlap, and a new stream thread's first passes are slow).")
             .define(IMAGE_MAX_BYTES, Type.INT, 4 * 1024 * 1024, Range.between(1, 256 * 1024 * 1024), Importance.MEDIUM,
                     "Larger images go to the dead-letter topic (too-large). Also sizes the producer request limit "
                             + "and the max.message.bytes of the buffer changelog and of topics this service creates.")
@@ -363,6 +368,10 @@ public final class StreamsAppConfig extends AbstractConfig {
 
     public int topK() {
         return getInt(TOP_K);
+    }
+
+    public int inferenceLanes() {
+        return getInt(INFERENCE_LANES);
     }
 
     public int featureCacheMaxEntries() {

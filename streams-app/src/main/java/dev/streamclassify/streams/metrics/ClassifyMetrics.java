@@ -22,6 +22,7 @@ public final class ClassifyMetrics {
     public static final String DLQ = "classify.dlq";
     public static final String BATCH_SIZE = "classify.batch.size";
     public static final String INFERENCE = "classify.inference";
+    public static final String LANE_WAIT = "classify.inference.wait";
     public static final String LATENCY = "classify.latency";
     public static final String BUFFERED = "classify.buffered";
     public static final String MODEL_VERSION = "classify.model.version";
@@ -47,6 +48,7 @@ public final class ClassifyMetrics {
     private final Counter predicted;
     private final DistributionSummary batchSize;
     private final Timer inference;
+    private final Timer laneWait;
     private final Timer latency;
     private final AtomicLong buffered = new AtomicLong();
     private final AtomicLong modelVersion = new AtomicLong();
@@ -67,6 +69,8 @@ public final class ClassifyMetrics {
                 .publishPercentiles(0.5, 0.99).register(registry);
         inference = Timer.builder(INFERENCE).description("Forward pass of one batch")
                 .publishPercentiles(0.5, 0.99).register(registry);
+        laneWait = Timer.builder(LANE_WAIT).description("How long a stream thread waited for a batch's forward pass on its "
+                + "inference lane after preparing the next batch; near zero when decoding hides the pass").register(registry);
         latency = Timer.builder(LATENCY).description("From an image's arrival to its prediction")
                 .publishPercentiles(0.5, 0.99).register(registry);
         Gauge.builder(BUFFERED, buffered, AtomicLong::get).description("Images waiting in the batch buffers")
@@ -109,6 +113,10 @@ public final class ClassifyMetrics {
     public void batch(int size, long inferenceNanos) {
         batchSize.record(size);
         inference.record(inferenceNanos, TimeUnit.NANOSECONDS);
+    }
+
+    public void laneWait(long nanos) {
+        laneWait.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     public void latency(long nanos) {

@@ -14,6 +14,7 @@ import dev.streamclassify.model.inference.Classifier;
 import dev.streamclassify.model.signing.TrustedKeys;
 import dev.streamclassify.model.signing.VersionSignature;
 import dev.streamclassify.service.FollowingConsumer;
+import dev.streamclassify.streams.inference.InferenceLanes;
 import dev.streamclassify.streams.metrics.ClassifyMetrics;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -73,6 +74,12 @@ public final class ModelWatcher implements AutoCloseable {
         }
     }
 
+    /**
+     * Warm-ups per inference lane before a version serves: a thread's first passes on a backbone run up to 4x slower
+     * than its later ones (docs/benchmarks.md), and the first records after a swap should not pay for that.
+     */
+    static final int LANE_WARM_UP_PASSES = 8;
+
     /** How a decoded version becomes a classifier: {@link Classifier#load} outside tests. */
     @FunctionalInterface
     interface Loader {
@@ -81,6 +88,7 @@ public final class ModelWatcher implements AutoCloseable {
 
     private final Settings settings;
     private final Loader loader;
+    private InferenceLanes lanes = InferenceLanes.inline();
     private final Backbone backbone;
     private final ModelHolder holder;
     private final ClassifyMetrics metrics;
@@ -110,6 +118,13 @@ public final class ModelWatcher implements AutoCloseable {
     public ModelWatcher(Settings settings, Map<String, Object> consumerProperties, Backbone backbone, ModelHolder holder,
                         RolloutHolder rollouts, ClassifyMetrics metrics) {
         this(settings, consumerProperties, backbone, holder, rollouts, metrics, Classifier::load);
+    }
+
+    /** @param lanes where the app's forward passes run: every version is warmed up on each before it serves */
+    public ModelWatcher(Settings settings, Map<String, Object> consumerProperties, Backbone backbone, ModelHolder holder,
+                        RolloutHolder rollouts, ClassifyMetrics metrics, InferenceLanes lanes) {
+        this(settings, consumerProperties, backbone, holder, rollouts, metrics, Classifier::load);
+        this.lanes = lanes;
     }
 
     ModelWatcher(Settings settings, Map<String, Object> consumerProperties, Backbone backbone, ModelHolder holder,
@@ -398,7 +413,12 @@ public final class ModelWatcher implements AutoCloseable {
             }
             classifier = loader.load(mv, backbone);
             classifier.warmUp(settings.warmUpBatchSize());
+            lanes.warmUp(classifier, settings.warmUpBatchSize(), LANE_WARM_UP_PASSES);
             return Optional.of(classifier);
+        } catch (InterruptedException e) {
+            closeQuietly(classifier);
+            Thread.currentThread().interrupt();
+            return Optional.empty();
         } catch (ArtifactException e) {
             closeQuietly(classifier);
             refuse(stored, e.reason().code(), e.getMessage());

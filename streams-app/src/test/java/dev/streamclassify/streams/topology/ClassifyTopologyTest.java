@@ -20,6 +20,7 @@ import dev.streamclassify.streams.batching.BatchSettings;
 import dev.streamclassify.streams.batching.MicroBatchProcessor;
 import dev.streamclassify.streams.batching.MicroBatcher;
 import dev.streamclassify.streams.features.ImageFeatureCache;
+import dev.streamclassify.streams.inference.InferenceLanes;
 import dev.streamclassify.streams.metrics.ClassifyMetrics;
 import dev.streamclassify.streams.models.RolloutHolder;
 import dev.streamclassify.model.image.Preprocessor;
@@ -48,10 +49,13 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -109,12 +113,16 @@ class ClassifyTopologyTest {
     }
 
     void startDriver(BatchSettings settings, ImageFeatureCache cache) {
+        startDriver(settings, cache, InferenceLanes.inline());
+    }
+
+    void startDriver(BatchSettings settings, ImageFeatureCache cache, InferenceLanes lanes) {
         Map<String, Object> props = new HashMap<>();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "classify-topology-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         ErrorHandling.configure(props, TOPICS.deadLetters().name(), metrics);
-        var topology = ClassifyTopology.build(TOPICS, new MicroBatcher(settings, models, new RolloutHolder(), metrics, Clock.systemUTC(), cache),
+        var topology = ClassifyTopology.build(TOPICS, new MicroBatcher(settings, models, new RolloutHolder(), metrics, Clock.systemUTC(), cache, lanes),
                 new StreamsConfig(props));
         Properties driverProps = new Properties();
         driverProps.putAll(props);
@@ -192,6 +200,35 @@ class ClassifyTopologyTest {
         images.pipeInput("img-4", TestImages.png(4));
         driver.advanceWallClockTime(DELAY);
         assertThat(predictions.readKeyValuesToList()).as("a partial batch still leaves once its oldest image waited the delay").hasSize(1);
+    }
+
+    @Test
+    void forwardsABatchOnlyOnceItsPassOnTheLaneIsDoneAndLetsTheNextOneGrowMeanwhile() throws Exception {
+        serveVersion(1);
+        try (InferenceLanes lanes = InferenceLanes.start(1)) {
+            startDriver(SETTINGS, new ImageFeatureCache(0, 0, registry), lanes);
+            CountDownLatch gate = new CountDownLatch(1);
+            lanes.lane().submit(() -> gate.await(1, TimeUnit.MINUTES)); // the one lane is busy until the gate opens
+
+            IntStream.range(0, 4).forEach(i -> images.pipeInput("img-" + i, TestImages.png(i)));
+            IntStream.range(4, 6).forEach(i -> images.pipeInput("img-" + i, TestImages.png(i)));
+            driver.advanceWallClockTime(DELAY.multipliedBy(2));
+
+            assertThat(predictions.isEmpty()).as("nothing is forwarded while its pass has not run").isTrue();
+            assertThat(registry.get(ClassifyMetrics.BUFFERED).gauge().value()).as("the batch on the lane is still buffered").isEqualTo(6);
+            gate.countDown();
+            List<String> keys = new ArrayList<>();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (keys.size() < 6 && System.nanoTime() < deadline) {
+                driver.advanceWallClockTime(DELAY.dividedBy(4));
+                predictions.readRecordsToList().forEach(r -> keys.add(r.key()));
+            }
+
+            assertThat(keys).as("each image once, in offset order").containsExactly("img-0", "img-1", "img-2", "img-3", "img-4", "img-5");
+            assertThat(registry.get(ClassifyMetrics.BATCH_SIZE).summary().count())
+                    .as("the overdue partial batch waited for the lane instead of queueing behind it in pieces").isEqualTo(2);
+            assertThat(registry.get(ClassifyMetrics.BUFFERED).gauge().value()).isZero();
+        }
     }
 
     @Test
