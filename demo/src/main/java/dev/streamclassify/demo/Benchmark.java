@@ -73,7 +73,8 @@ import java.util.regex.Pattern;
  * latency under load, backbone FLOP/s vs sgemm, resident memory drift, and the TF.js WASM peer. Prints a markdown table
  * for docs/benchmarks.md.
  * <p>Sizes are system properties so a short run is possible (defaults in brackets): {@code bench.images} [2000]
- * records per end-to-end run, {@code bench.mobilenet.images} [500] records through streams-app on MobileNetV2,
+ * records per end-to-end figure (default backbone), {@code bench.mobilenet.images} [2000] on MobileNetV2, each after
+ * {@code bench.warmup.images} [1000] not counted and taken in {@code bench.rounds} [4] alternating rounds,
  * {@code bench.latency.images} [1000] records at the fixed load, {@code bench.swaps} [20], {@code bench.memory.images}
  * [20000] records streamed during the swaps, {@code bench.swap.rate} [half the batched end-to-end rate] images/s offered
  * during the swaps, {@code bench.bare.images} [512], {@code bench.seconds} [10] longest time per bare-pass figure,
@@ -123,31 +124,23 @@ public final class Benchmark {
         double mobileImgPerSecond = Double.NaN;
         Path mobile = mobileNetDescriptor();
         double mobileEndToEnd = Double.NaN;
-        String mobileSplit = "not run";
-        if (on("bare") || on("flops") || on("e2e")) {
+        if (on("bare") || on("flops") || on("e2e") || on("latency")) {
             try (Backbone backbone = Backbones.fromDescriptor(mobile)) {
                 TrainingPipeline.Outcome trained = train(backbone, target.samplePerClass(20, 1), holdout.samplePerClass(10, 1));
                 if (on("bare") || on("flops")) {
                     mobileImgPerSecond = bare("MobileNetV2 (ImageNet, 96 px, cut block_10_project_BN, 3x3 pool)", backbone, trained, target, sgemm);
                 }
-                if (on("e2e")) {
-                    int n = intProp("bench.mobilenet.images", 500);
+                if (on("e2e") || on("latency")) {
+                    int n = intProp("bench.mobilenet.images", 2000);
                     List<byte[]> pngs = new ArrayList<>();
-                    for (int i = 0; i < n; i++) {
+                    for (int i = 0; i < Math.max(n, 1000); i++) {
                         pngs.add(ImageEncoder.png(target.images().get(i % target.size()).image()));
                     }
-                    try (KafkaBroker broker = EmbeddedKafkaBroker.start();
-                         Running app = Running.start(broker, backbone, trained.version(), "mobilenet", 32)) {
-                        for (int rep = 0; rep < Integer.getInteger("bench.reps", 1); rep++) {
-                            mobileEndToEnd = app.throughput(pngs);
-                        }
-                        mobileSplit = app.lastSplit;
+                    try (KafkaBroker broker = EmbeddedKafkaBroker.start()) {
+                        Serving[] s = servings(broker, backbone, trained.version(), "mobilenet", pngs, n, mobileImgPerSecond,
+                                "MobileNetV2 backbone");
+                        mobileEndToEnd = s[0] == null ? Double.NaN : s[0].rate();
                     }
-                    row("streams-app end to end, MobileNetV2 backbone (" + n + " PNG records, batch.max.size 32)", "vs its bare batched pass",
-                            String.format("%.1f vs %s img/s", mobileEndToEnd, Double.isNaN(mobileImgPerSecond) ? "not run (bare)"
-                                    : String.format("%.1f", mobileImgPerSecond)),
-                            ratio(mobileEndToEnd, mobileImgPerSecond));
-                    row("where the MobileNetV2 end-to-end time went", "batches formed; forward passes' share of the wall time", mobileSplit, "");
                 }
             }
         }
@@ -348,24 +341,13 @@ public final class Benchmark {
             pngs.add(ImageEncoder.png(target.images().get(i % target.size()).image()));
         }
         try (KafkaBroker broker = EmbeddedKafkaBroker.start()) {
-            double e2eSingle = Double.NaN;
             double e2eBatched = Double.NaN;
             if (on("e2e") || on("latency")) {
-                try (Running app = Running.start(broker, backbone, trained.version(), "single", 1)) {
-                    e2eSingle = app.throughput(pngs.subList(0, images));
-                }
-                String split;
-                try (Running app = Running.start(broker, backbone, trained.version(), "batched", 32)) {
-                    e2eBatched = app.throughput(pngs.subList(0, images));
-                    split = app.lastSplit;
-                }
-                row("streams-app end to end (" + images + " PNG records, fast producer, real broker)", "batch.max.size 32 (2) vs 1 (3)",
-                        String.format("%.0f vs %.0f img/s", e2eBatched, e2eSingle), String.format("2/3 = %.1fx", e2eBatched / e2eSingle));
-                row("streams-app end to end vs bare forward pass", "both batched (32), default backbone (2/1)",
-                        String.format("%.0f vs %s img/s", e2eBatched, Double.isNaN(bareBatched) ? "not run (bare)" : String.format("%.0f", bareBatched)),
-                        "2/1 = " + ratio(e2eBatched, bareBatched));
-                row("where the default backbone's end-to-end time went", "batches formed; forward passes' share of the wall time", split, "");
-                try (Running app = Running.start(broker, backbone, trained.version(), "cached", 32, 10_000)) {
+                Serving batched = servings(broker, backbone, trained.version(), "default", pngs, images, bareBatched, "default backbone")[0];
+                e2eBatched = batched == null ? Double.NaN : batched.rate();
+            }
+            if (on("e2e")) {
+                try (Running app = Running.start(broker, backbone, trained.version(), "cached", BATCHED, 10_000)) {
                     List<byte[]> unique = pngs.subList(0, Math.min(images, target.size()));
                     double first = app.throughput(unique);
                     double again = app.throughput(unique);
@@ -375,27 +357,88 @@ public final class Benchmark {
                             String.format("%.2fx", again / first));
                 }
             }
-            if (on("latency")) {
-                int n = intProp("bench.latency.images", 1000);
-                double offered = Math.floor(0.5 * (Double.isNaN(e2eSingle) ? 100 : e2eSingle));
-                double[] batched;
-                double[] single;
-                try (Running app = Running.start(broker, backbone, trained.version(), "lat-batched", 32)) {
-                    batched = app.latencies(pngs.subList(0, n), offered);
-                }
-                try (Running app = Running.start(broker, backbone, trained.version(), "lat-single", 1)) {
-                    single = app.latencies(pngs.subList(0, n), offered);
-                }
-                row("end-to-end latency at " + (int) offered + " img/s offered (half of record-at-a-time saturation), " + n + " records",
-                        "batch.max.size 32 vs 1: p50 / p95 / p99",
-                        String.format("%.0f / %.0f / %.0f ms vs %.0f / %.0f / %.0f ms", batched[0], batched[1], batched[2], single[0], single[1], single[2]),
-                        String.format("p99 %.2f", batched[2] / single[2]));
-            }
             if (on("swap")) {
                 double rate = System.getProperty("bench.swap.rate") != null ? Double.parseDouble(System.getProperty("bench.swap.rate"))
                         : Double.isNaN(e2eBatched) ? 100 : Math.floor(0.5 * e2eBatched);
                 swaps(broker, backbone, trained.version(), pngs, rate);
             }
+        }
+    }
+
+    /** Batched on an inference lane: the product's default way of serving. */
+    static final Setup BATCHED = new Setup(32, 1);
+    /** Batched, passes on the stream thread (inference.lanes 0): what the lane adds. */
+    static final Setup BATCHED_ON_STREAM_THREAD = new Setup(32, 0);
+    /** One forward pass per record inside the topology, on the stream thread: the way embedded-model examples serve. */
+    static final Setup RECORD_AT_A_TIME = new Setup(1, 0);
+
+    /** How an app under test serves: batch.max.size and inference.lanes. */
+    record Setup(int batch, int lanes) {
+        @Override
+        public String toString() {
+            return "batch.max.size " + batch + ", inference.lanes " + lanes;
+        }
+    }
+
+    /** A serving's measured rate and where its time went. */
+    record Serving(double rate, String split) {
+    }
+
+    /**
+     * Figures 2 and 3 of the issue, and 2/1: the three setups each on their own app and topics, each warmed up
+     * ({@code bench.warmup.images} [1000] records, not counted: a new app's first passes are slower), then measured in
+     * {@code bench.rounds} [4] alternating rounds so that load drifting during the run hits all alike; then, if
+     * the latency section is on, latency at a fixed offered load. @return the servings, batched on a lane first
+     */
+    private Serving[] servings(KafkaBroker broker, Backbone backbone, ModelVersion version, String name, List<byte[]> pngs, int n,
+                               double bare, String what) throws Exception {
+        int warmup = intProp("bench.warmup.images", 1000);
+        int rounds = Math.max(1, intProp("bench.rounds", 4));
+        List<Setup> setups = List.of(BATCHED, BATCHED_ON_STREAM_THREAD, RECORD_AT_A_TIME);
+        List<Running> apps = new ArrayList<>();
+        try {
+            for (Setup setup : setups) {
+                Running app = Running.start(broker, backbone, version, name + "-" + setup.batch() + "-" + setup.lanes(), setup, 0);
+                apps.add(app);
+                app.throughput(pngs.subList(0, Math.min(warmup, pngs.size())));
+            }
+            Serving[] out = new Serving[setups.size()];
+            if (on("e2e")) {
+                apps.forEach(Running::resetTotals);
+                int per = Math.max(1, n / rounds);
+                for (int r = 0; r < rounds; r++) {
+                    for (Running app : apps) {
+                        app.throughput(pngs.subList(0, per));
+                    }
+                }
+                for (int i = 0; i < apps.size(); i++) {
+                    out[i] = new Serving(apps.get(i).totalRate(), apps.get(i).totalSplit());
+                }
+                row("streams-app end to end, " + what + " (" + per * rounds + " PNG records each, " + rounds
+                                + " alternating rounds after " + warmup + " to warm up; fast producer, real broker)",
+                        "batched on an inference lane (2) vs batched on the stream thread vs record-at-a-time (3)",
+                        String.format("%.0f vs %.0f vs %.0f img/s", out[0].rate(), out[1].rate(), out[2].rate()),
+                        String.format("2/3 = %.1fx; lane %.2fx", out[0].rate() / out[2].rate(), out[0].rate() / out[1].rate()));
+                row("streams-app end to end vs bare forward pass, " + what, "both batched (32) (2/1)",
+                        String.format("%.0f vs %s img/s", out[0].rate(), Double.isNaN(bare) ? "not run (bare)" : String.format("%.0f", bare)),
+                        "2/1 = " + ratio(out[0].rate(), bare));
+                row("where the " + what + "'s end-to-end time went", "batched on a lane: batches formed; passes' share of the wall "
+                        + "time; stream thread waiting for the lane", out[0].split(), "");
+            }
+            if (on("latency")) {
+                int count = Math.min(intProp("bench.latency.images", 1000), pngs.size());
+                double single = out[2] != null ? out[2].rate() : apps.get(2).totalRate();
+                double offered = Math.floor(0.5 * single);
+                double[] batched = apps.get(0).latencies(pngs.subList(0, count), offered);
+                double[] one = apps.get(2).latencies(pngs.subList(0, count), offered);
+                row("end-to-end latency, " + what + ", at " + (int) offered + " img/s offered (half of record-at-a-time saturation), "
+                                + count + " records", "batched on a lane (2) vs record-at-a-time (3): p50 / p95 / p99",
+                        String.format("%.0f / %.0f / %.0f ms vs %.0f / %.0f / %.0f ms", batched[0], batched[1], batched[2], one[0], one[1], one[2]),
+                        String.format("p99 %.2f", batched[2] / one[2]));
+            }
+            return out;
+        } finally {
+            apps.forEach(Running::close);
         }
     }
 
@@ -477,10 +520,10 @@ public final class Benchmark {
 
         /** An app without the feature cache: the benchmark sends the same images more than once, and measures the model path. */
         static Running start(KafkaBroker broker, Backbone backbone, ModelVersion version, String name, int batch) throws Exception {
-            return start(broker, backbone, version, name, batch, 0);
+            return start(broker, backbone, version, name, new Setup(batch, 1), 0);
         }
 
-        static Running start(KafkaBroker broker, Backbone backbone, ModelVersion version, String name, int batch,
+        static Running start(KafkaBroker broker, Backbone backbone, ModelVersion version, String name, Setup setup,
                              int cacheEntries) throws Exception {
             Path state = Files.createTempDirectory("bench-" + name);
             String suffix = "-" + name;
@@ -488,7 +531,8 @@ public final class Benchmark {
                     Map.entry("application.id", "bench" + suffix), Map.entry("http.port", 0), Map.entry("state.dir", state.toString()),
                     Map.entry("images.topic", "images" + suffix), Map.entry("predictions.topic", "predictions" + suffix),
                     Map.entry("dlq.topic", "dlq" + suffix), Map.entry("models.topic", "models" + suffix),
-                    Map.entry("batch.max.size", batch), Map.entry("batch.max.delay.ms", 20),
+                    Map.entry("batch.max.size", setup.batch()), Map.entry("inference.lanes", setup.lanes()),
+                    Map.entry("batch.max.delay.ms", 20),
                     Map.entry("num.stream.threads", intProp("bench.stream.threads", 1)),
                     Map.entry("feature.cache.max.entries", cacheEntries),
                     Map.entry("models.trusted.keys", SigningKeys.publicBase64(SIGNING.getPublic()))));
@@ -519,8 +563,10 @@ public final class Benchmark {
         double throughput(List<byte[]> pngs) {
             Set<String> ids = new HashSet<>();
             Timer inference = app.meterRegistry().get(ClassifyMetrics.INFERENCE).timer();
+            Timer wait = app.meterRegistry().get(ClassifyMetrics.LANE_WAIT).timer();
             long batches0 = inference.count();
             double inferenceMs0 = inference.totalTime(TimeUnit.MILLISECONDS);
+            double waitMs0 = wait.totalTime(TimeUnit.MILLISECONDS);
             long t0 = System.nanoTime();
             for (byte[] png : pngs) {
                 String id = "img-" + produced++;
@@ -530,12 +576,44 @@ public final class Benchmark {
             producer.flush();
             awaitAll(ids, Duration.ofMinutes(10), null);
             double seconds = (System.nanoTime() - t0) / 1e9;
-            long batches = inference.count() - batches0;
-            lastSplit = String.format("%d batches of %.1f images on average; forward passes took %.0f%% of the %.1f s",
-                    batches, pngs.size() / (double) Math.max(1, batches),
-                    100 * (inference.totalTime(TimeUnit.MILLISECONDS) - inferenceMs0) / (seconds * 1000), seconds);
-            System.out.printf("%s: %s%n", config.applicationId(), lastSplit);
+            images += pngs.size();
+            wallSeconds += seconds;
+            batches += inference.count() - batches0;
+            inferenceMs += inference.totalTime(TimeUnit.MILLISECONDS) - inferenceMs0;
+            waitMs += wait.totalTime(TimeUnit.MILLISECONDS) - waitMs0;
+            lastSplit = split(pngs.size(), inference.count() - batches0, inference.totalTime(TimeUnit.MILLISECONDS) - inferenceMs0,
+                    wait.totalTime(TimeUnit.MILLISECONDS) - waitMs0, seconds);
+            System.out.printf("%s: %d images at %.0f img/s; %s%n", config.applicationId(), pngs.size(), pngs.size() / seconds, lastSplit);
             return pngs.size() / seconds;
+        }
+
+        private static String split(long images, long batches, double inferenceMs, double waitMs, double seconds) {
+            return String.format("%d batches of %.1f images on average; forward passes took %.0f%% of the %.1f s; the stream "
+                    + "thread waited for the lane %.0f%% of it", batches, images / (double) Math.max(1, batches),
+                    100 * inferenceMs / (seconds * 1000), seconds, 100 * waitMs / (seconds * 1000));
+        }
+
+        private long images;
+        private double wallSeconds;
+        private long batches;
+        private double inferenceMs;
+        private double waitMs;
+
+        void resetTotals() {
+            images = 0;
+            wallSeconds = 0;
+            batches = 0;
+            inferenceMs = 0;
+            waitMs = 0;
+        }
+
+        /** Images/s over every {@link #throughput} run since {@link #resetTotals}. */
+        double totalRate() {
+            return images / wallSeconds;
+        }
+
+        String totalSplit() {
+            return split(images, batches, inferenceMs, waitMs, wallSeconds);
         }
 
         /** Where the last {@link #throughput} run's time went: batches formed and the forward passes' share. */

@@ -1,6 +1,8 @@
 package dev.streamclassify.model.image;
 
 import javax.imageio.ImageIO;
+import javax.imageio.stream.ImageOutputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -16,8 +18,9 @@ public final class ImageEncoder {
     public static byte[] encode(RawImage image, String format) {
         BufferedImage img = toBufferedImage(image, !"png".equals(format) && image.channels() == 1 && !"jpeg".equals(format));
         var out = new ByteArrayOutputStream();
-        try {
-            if (!ImageIO.write(img, format, out)) {
+        // in memory, not through ImageIO's default temporary-file cache (see ImageDecoder)
+        try (ImageOutputStream stream = new MemoryCacheImageOutputStream(out)) {
+            if (!ImageIO.write(img, format, stream)) {
                 throw new IllegalArgumentException("no ImageIO writer for " + format);
             }
         } catch (IOException e) {

@@ -192,7 +192,7 @@ public final class OpsForwardPass implements AutoCloseable {
             .policyReset(ResetPolicy.BLOCK_LEFT)
             .policySpill(SpillPolicy.REALLOCATE)
             .build();
-    private static final String WORKSPACE_ID = "streamclassify-ops-forward";
+    public static final String WORKSPACE_ID = "streamclassify-ops-forward";
 
     private INDArray run(INDArray input, double[] macs) {
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().getAndActivateWorkspace(WORKSPACE, WORKSPACE_ID)) {
