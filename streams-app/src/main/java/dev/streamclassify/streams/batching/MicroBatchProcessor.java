@@ -97,6 +97,9 @@ public final class MicroBatchProcessor implements Processor<String, byte[], Stri
      */
     static final Duration DRAIN_BUDGET = Duration.ofSeconds(1);
 
+    /** Batches of one task on its lane at once: one running, one queued behind it. */
+    static final int LANE_DEPTH = 2;
+
     private static final Logger LOG = LoggerFactory.getLogger(MicroBatchProcessor.class);
 
     private final BatchSettings settings;
@@ -107,8 +110,11 @@ public final class MicroBatchProcessor implements Processor<String, byte[], Stri
     private final ImageDecoder decoder;
     private final ImageFeatureCache cache;
     private final InferenceLanes.Lane lane;
-    /** The batch whose pass runs on the lane while this thread prepares the next; its images are still buffered. */
-    private InFlight inFlight;
+    /**
+     * Batches handed to the lane and not yet forwarded, oldest first: at most {@link #LANE_DEPTH}, so the lane has the
+     * next batch queued when a pass ends instead of idling until this thread comes back. Their images are still buffered.
+     */
+    private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
 
     private ProcessorContext<String, Outcome> context;
     private KeyValueStore<Bytes, byte[]> buffer;
@@ -182,9 +188,7 @@ public final class MicroBatchProcessor implements Processor<String, byte[], Stri
         buffered++;
         parkedAtMs.addLast(context.currentSystemTimeMs());
         metrics.buffered(1);
-        if (inFlight != null && inFlight.scored().isDone()) {
-            finishOrFail();
-        }
+        finishDoneOrFail();
         if (parkedAtMs.size() >= settings.maxSize()) {
             drainOrFail();
         }
@@ -192,9 +196,7 @@ public final class MicroBatchProcessor implements Processor<String, byte[], Stri
 
     private void punctuate(long wallClockMs) {
         long deadline = System.nanoTime() + DRAIN_BUDGET.toNanos();
-        if (inFlight != null && inFlight.scored().isDone()) {
-            finishOrFail();
-        }
+        finishDoneOrFail();
         boolean drained;
         do {
             drained = overdue(wallClockMs) && drainOrFail();
@@ -213,7 +215,7 @@ public final class MicroBatchProcessor implements Processor<String, byte[], Stri
         if (parkedAtMs.size() >= settings.maxSize()) {
             return true;
         }
-        return inFlight == null && (oldest == Long.MIN_VALUE || nowMs - oldest >= settings.maxDelay().toMillis());
+        return inFlight.isEmpty() && (oldest == Long.MIN_VALUE || nowMs - oldest >= settings.maxDelay().toMillis());
     }
 
     /** Forgets the parking times of {@code n} images that stopped waiting (taken or unreadable), oldest first. */
@@ -236,9 +238,9 @@ public final class MicroBatchProcessor implements Processor<String, byte[], Stri
         }
     }
 
-    private void finishOrFail() {
+    private void finishDoneOrFail() {
         try {
-            finishInFlight();
+            finishDone();
         } catch (RuntimeException e) {
             throw new DrainFailedException(context.taskId().toString(), e);
         }
@@ -253,8 +255,9 @@ public final class MicroBatchProcessor implements Processor<String, byte[], Stri
     }
 
     /**
-     * Takes the oldest waiting images (up to one batch), does their per-image work here, then finishes the batch
-     * still on its lane (whose pass ran meanwhile) and hands this one to the lane. @return false if nothing was taken
+     * Takes the oldest waiting images (up to one batch), does their per-image work here, waits for the oldest batch on
+     * the lane only if {@link #LANE_DEPTH} are there, and hands this one to the lane; batches whose passes are done are
+     * finished on the way. @return false if nothing was taken
      */
     private boolean drainBatch() {
         Optional<ModelLease> acquired = models.acquire();
@@ -275,12 +278,12 @@ public final class MicroBatchProcessor implements Processor<String, byte[], Stri
             }
             left(drained.size());
             Prepared batch = prepare(lease, rollout, drained);
-            finishInFlight();
-            inFlight = new InFlight(batch, lease, rollout, lane.submit(() -> compute(batch)));
-            handedOver = true;
-            if (inFlight.scored().isDone()) {
-                finishInFlight();
+            while (inFlight.size() >= LANE_DEPTH) {
+                finishOldest();
             }
+            inFlight.addLast(new InFlight(batch, lease, rollout, lane.submit(() -> compute(batch))));
+            handedOver = true;
+            finishDone();
             return true;
         } finally {
             if (!handedOver) {
@@ -291,19 +294,25 @@ public final class MicroBatchProcessor implements Processor<String, byte[], Stri
     }
 
     private int inFlightSize() {
-        return inFlight == null ? 0 : inFlight.batch().drained().size();
+        return inFlight.stream().mapToInt(f -> f.batch().drained().size()).sum();
+    }
+
+    /** Finishes the batches at the head of the lane's queue whose passes are done, in order. */
+    private void finishDone() {
+        while (!inFlight.isEmpty() && inFlight.peekFirst().scored().isDone()) {
+            finishOldest();
+        }
     }
 
     /**
      * Waits for the batch on the lane, forwards its outcomes and only then deletes its images from the buffer. A pass
      * that failed as a whole (not one image: those are dead-lettered) fails the drain, so the batch is redone.
      */
-    private void finishInFlight() {
-        InFlight done = inFlight;
+    private void finishOldest() {
+        InFlight done = inFlight.pollFirst();
         if (done == null) {
             return;
         }
-        inFlight = null;
         try (ModelLease lease = done.lease(); RolloutLease rollout = done.rollout()) {
             Scored scored;
             if (done.scored().isDone()) {
@@ -324,9 +333,7 @@ public final class MicroBatchProcessor implements Processor<String, byte[], Stri
 
     private List<KeyValue<Bytes, PendingImage>> oldest(int max) {
         Set<Bytes> onLane = new HashSet<>();
-        if (inFlight != null) {
-            inFlight.batch().drained().forEach(kv -> onLane.add(kv.key));
-        }
+        inFlight.forEach(f -> f.batch().drained().forEach(kv -> onLane.add(kv.key)));
         List<KeyValue<Bytes, PendingImage>> out = new ArrayList<>(max);
         List<Bytes> unreadable = new ArrayList<>();
         try (KeyValueIterator<Bytes, byte[]> it = buffer.all()) {
@@ -655,9 +662,7 @@ public final class MicroBatchProcessor implements Processor<String, byte[], Stri
      */
     @Override
     public void close() {
-        InFlight dropped = inFlight;
-        inFlight = null;
-        if (dropped != null) {
+        for (InFlight dropped = inFlight.pollFirst(); dropped != null; dropped = inFlight.pollFirst()) {
             try (ModelLease lease = dropped.lease(); RolloutLease rollout = dropped.rollout()) {
                 dropped.scored().handle((scored, failure) -> null).join();
             }
