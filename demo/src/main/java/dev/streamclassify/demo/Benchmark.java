@@ -72,8 +72,8 @@ import java.util.regex.Pattern;
  * end to end micro-batched vs record-at-a-time on a real broker, latency percentiles at a fixed offered load, swap
  * latency under load, backbone FLOP/s vs sgemm, resident memory drift, and the TF.js WASM peer. Prints a markdown table
  * for docs/benchmarks.md.
- * <p>Sizes are system properties so a short run is possible (defaults in brackets): {@code bench.images} [2000]
- * records per end-to-end figure (default backbone), {@code bench.mobilenet.images} [2000] on MobileNetV2, each after
+ * <p>Sizes are system properties so a short run is possible (defaults in brackets): {@code bench.images} [8000]
+ * records per end-to-end figure (default backbone), {@code bench.mobilenet.images} [4000] on MobileNetV2, each after
  * {@code bench.warmup.images} [1000] not counted and taken in {@code bench.rounds} [4] alternating rounds,
  * {@code bench.latency.images} [1000] records at the fixed load, {@code bench.swaps} [20], {@code bench.memory.images}
  * [20000] records streamed during the swaps, {@code bench.swap.rate} [half the batched end-to-end rate] images/s offered
@@ -131,9 +131,9 @@ public final class Benchmark {
                     mobileImgPerSecond = bare("MobileNetV2 (ImageNet, 96 px, cut block_10_project_BN, 3x3 pool)", backbone, trained, target, sgemm);
                 }
                 if (on("e2e") || on("latency")) {
-                    int n = intProp("bench.mobilenet.images", 2000);
+                    int n = intProp("bench.mobilenet.images", 4000);
                     List<byte[]> pngs = new ArrayList<>();
-                    for (int i = 0; i < Math.max(n, 1000); i++) {
+                    for (int i = 0; i < Math.min(Math.max(n, 1000), 2000); i++) {
                         pngs.add(ImageEncoder.png(target.images().get(i % target.size()).image()));
                     }
                     try (KafkaBroker broker = EmbeddedKafkaBroker.start()) {
@@ -335,7 +335,7 @@ public final class Benchmark {
 
     /** End to end, latency at a fixed load, swaps under load and memory, all on one embedded broker. */
     private void streaming(Backbone backbone, TrainingPipeline.Outcome trained, Dataset target, double bareBatched) throws Exception {
-        int images = intProp("bench.images", 2000);
+        int images = intProp("bench.images", 8000);
         List<byte[]> pngs = new ArrayList<>();
         for (int i = 0; i < Math.max(images, 1000); i++) {
             pngs.add(ImageEncoder.png(target.images().get(i % target.size()).image()));
@@ -363,6 +363,15 @@ public final class Benchmark {
                 swaps(broker, backbone, trained.version(), pngs, rate);
             }
         }
+    }
+
+    /** The first {@code n} of {@code pngs} repeated as often as needed. */
+    private static List<byte[]> cycle(List<byte[]> pngs, int n) {
+        List<byte[]> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(pngs.get(i % pngs.size()));
+        }
+        return out;
     }
 
     /** Batched on an inference lane: the product's default way of serving. */
@@ -408,7 +417,7 @@ public final class Benchmark {
                 int per = Math.max(1, n / rounds);
                 for (int r = 0; r < rounds; r++) {
                     for (Running app : apps) {
-                        app.throughput(pngs.subList(0, per));
+                        app.throughput(cycle(pngs, per));
                     }
                 }
                 for (int i = 0; i < apps.size(); i++) {
