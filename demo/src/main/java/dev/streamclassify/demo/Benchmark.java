@@ -198,6 +198,9 @@ public final class Benchmark {
             };
             r = rates(inputs, List.of(new Pass(32, 1, omp, classify), new Pass(1, 1, omp, classify),
                     new Pass(32, 1, omp, features(backbone, pre, false)), new Pass(32, 1, omp, features(backbone, pre, true))));
+            double[] cold = newThreadPasses(classify, inputs.subList(0, 32), 8);
+            row("a new thread's passes, " + name, "backbone + head at batch 32 on a thread that never ran it: 1st vs 8th pass",
+                    String.format("%.0f vs %.0f ms", cold[0], cold[1]), String.format("%.1fx", cold[0] / cold[1]));
         }
         row("bare forward pass, " + name, "backbone + head, batch 32 vs batch 1 (" + path + ", " + omp + " OpenMP threads)",
                 String.format("%.0f vs %.0f img/s", r[0], r[1]), String.format("%.1fx", r[0] / r[1]));
@@ -233,6 +236,24 @@ public final class Benchmark {
                 return layers ? backbone.layerFeatures(batch) : backbone.features(batch);
             }
         };
+    }
+
+    /**
+     * Milliseconds of the first and the last of {@code passes} passes on a fresh thread: why streams-app warms every
+     * model up on its inference lanes before serving, and why an end-to-end run starts with a warm-up.
+     */
+    private static double[] newThreadPasses(Function<List<float[]>, Object> classify, List<float[]> batch, int passes) throws InterruptedException {
+        double[] ms = new double[passes];
+        Thread t = new Thread(() -> {
+            for (int i = 0; i < passes; i++) {
+                long t0 = System.nanoTime();
+                release(classify.apply(batch));
+                ms[i] = (System.nanoTime() - t0) / 1e6;
+            }
+        }, "bench-new-thread");
+        t.start();
+        t.join();
+        return new double[]{ms[0], ms[passes - 1]};
     }
 
     /** PNG bytes to the network's input (decode, resize, normalise) on one thread, images/s. */
