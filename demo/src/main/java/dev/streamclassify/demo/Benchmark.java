@@ -75,7 +75,7 @@ import java.util.regex.Pattern;
  * <p>Sizes are system properties so a short run is possible (defaults in brackets): {@code bench.images} [8000]
  * records per end-to-end figure (default backbone), {@code bench.mobilenet.images} [4000] on MobileNetV2, each after
  * {@code bench.warmup.images} [1000] not counted and taken in {@code bench.rounds} [4] alternating rounds,
- * {@code bench.latency.images} [1000] records at the fixed load, {@code bench.swaps} [20], {@code bench.memory.images}
+ * {@code bench.latency.images} [3000] records at the fixed load, {@code bench.swaps} [20], {@code bench.memory.images}
  * [20000] records streamed during the swaps, {@code bench.swap.rate} [half the batched end-to-end rate] images/s offered
  * during the swaps, {@code bench.bare.images} [512], {@code bench.seconds} [10] longest time per bare-pass figure,
  * {@code bench.stream.threads} [1] stream threads of every streams-app (run with OMP_NUM_THREADS=1 to compare threads
@@ -456,11 +456,11 @@ public final class Benchmark {
                         + "time; stream thread waiting for the lane", out[0].split(), "");
             }
             if (on("latency")) {
-                int count = Math.min(intProp("bench.latency.images", 1000), pngs.size());
+                int count = intProp("bench.latency.images", 3000);
                 double single = out[2] != null ? out[2].rate() : apps.get(2).totalRate();
                 double offered = Math.floor(0.5 * single);
-                double[] batched = apps.get(0).latencies(pngs.subList(0, count), offered);
-                double[] one = apps.get(2).latencies(pngs.subList(0, count), offered);
+                double[] batched = apps.get(0).latencies(cycle(pngs, count), offered);
+                double[] one = apps.get(2).latencies(cycle(pngs, count), offered);
                 row("end-to-end latency, " + what + ", at " + (int) offered + " img/s offered (half of record-at-a-time saturation), "
                                 + count + " records", "batched on a lane (2) vs record-at-a-time (3): p50 / p95 / p99",
                         String.format("%.0f / %.0f / %.0f ms vs %.0f / %.0f / %.0f ms", batched[0], batched[1], batched[2], one[0], one[1], one[2]),
