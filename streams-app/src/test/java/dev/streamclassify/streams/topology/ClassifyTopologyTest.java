@@ -356,6 +356,22 @@ class ClassifyTopologyTest {
     }
 
     @Test
+    void drainsABacklogLargerThanItKeepsInMemoryFromTheStoreInOrderAndThenFromMemoryAgain() throws Exception {
+        startDriver(SETTINGS);
+        int backlog = 4 * SETTINGS.maxSize() + 3; // more than the processor keeps in memory besides the store
+        IntStream.range(0, backlog).forEach(i -> images.pipeInput("img-" + i, TestImages.png(i % 10)));
+
+        serveVersion(1);
+        driver.advanceWallClockTime(DELAY);
+        IntStream.range(backlog, backlog + 6).forEach(i -> images.pipeInput("img-" + i, TestImages.png(i % 10)));
+        driver.advanceWallClockTime(DELAY.multipliedBy(2));
+
+        assertThat(predictions.readRecordsToList()).extracting(TestRecord::key).as("each image once, in offset order")
+                .containsExactlyElementsOf(IntStream.range(0, backlog + 6).mapToObj(i -> "img-" + i).toList());
+        assertThat(registry.get(ClassifyMetrics.BUFFERED).gauge().value()).isZero();
+    }
+
+    @Test
     void switchesVersionBetweenBatchesWhenTheModelIsSwapped() throws Exception {
         serveVersion(1);
         startDriver(SETTINGS);
