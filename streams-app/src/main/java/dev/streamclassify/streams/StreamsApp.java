@@ -13,6 +13,7 @@ import dev.streamclassify.streams.batching.MicroBatcher;
 import dev.streamclassify.streams.config.StreamsAppConfig;
 import dev.streamclassify.streams.features.ImageFeatureCache;
 import dev.streamclassify.streams.metrics.ClassifyMetrics;
+import dev.streamclassify.streams.metrics.Nd4jMemoryMetrics;
 import dev.streamclassify.streams.models.ActiveModel;
 import dev.streamclassify.streams.models.ModelHolder;
 import dev.streamclassify.streams.models.ModelWatcher;
@@ -137,6 +138,7 @@ public final class StreamsApp implements AutoCloseable {
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
         new JavaCppMetrics().bindTo(registry);
+        new Nd4jMemoryMetrics().bindTo(registry);
     }
 
     /** Serves HTTP, creates missing topics (if configured), then starts the model watcher and the stream threads. */
