@@ -69,13 +69,15 @@ import java.util.regex.Pattern;
  * Speed as ratios measured in one run on one machine (DESIGN.md section 5, issue 10): the native build, the bare
  * batched forward pass of the default backbone and of the ImageNet MobileNetV2 (nd4j ops vs DL4J layers), streams-app
  * end to end micro-batched vs record-at-a-time on a real broker, latency percentiles at a fixed offered load, swap
- * latency under load, backbone FLOP/s vs sgemm, resident memory drift, and the TF.js WASM peer. Prints a markdown table
- * for docs/benchmarks.md.
+ * latency under load, backbone FLOP/s vs sgemm, resident memory drift of a streams-app in its own JVM, and the TF.js
+ * WASM peer. Prints a markdown table for docs/benchmarks.md.
  * <p>Sizes are system properties so a short run is possible (defaults in brackets): {@code bench.images} [2000]
  * records per end-to-end run, {@code bench.mobilenet.images} [500] records through streams-app on MobileNetV2,
  * {@code bench.latency.images} [1000] records at the fixed load, {@code bench.swaps} [20], {@code bench.memory.images}
  * [20000] records streamed during the swaps, {@code bench.swap.rate} [half the batched end-to-end rate] images/s offered
- * during the swaps, {@code bench.bare.images} [512], {@code bench.seconds} [10] longest time per bare-pass figure,
+ * during the swaps, {@code bench.memory.warmup} [2000] records through before the memory's start figure,
+ * {@code bench.app.jvm} / {@code bench.app.env} extra JVM options / environment of the swap section's streams-app process
+ * (see {@link StreamsAppProcess}), {@code bench.bare.images} [512], {@code bench.seconds} [10] longest time per bare-pass figure,
  * {@code bench.stream.threads} [1] stream threads of every streams-app (run with OMP_NUM_THREADS=1 to compare threads
  * with OpenMP threads), {@code bench.peer} [true] runs the node peer, {@code bench.only} [all] comma-separated sections of
  * {@code bare,threads,e2e,latency,swap,flops,peer}.
@@ -416,11 +418,11 @@ public final class Benchmark {
                 warm.add(pngs.get(i % pngs.size()));
             }
             app.sendAndAwait(warm);
+            StreamsAppProcess.Memory start = process.memory();
             boolean nmt = process.nativeMemoryTracking();
             if (nmt) {
                 process.jcmd("VM.native_memory", "baseline");
             }
-            StreamsAppProcess.Memory start = process.memory();
             Thread producer = app.paced(pngs, total, rate);
             List<Double> swapMs = new ArrayList<>();
             Set<String> seen = new HashSet<>();
@@ -449,6 +451,8 @@ public final class Benchmark {
             }
             producer.join();
             StreamsAppProcess.Memory end = process.memory();
+            // how much of the rest is memory glibc's malloc holds free (fragmentation, arenas) rather than live data
+            System.out.println("streams-app, jcmd System.trim_native_heap after the end figure: " + process.jcmd("System.trim_native_heap").strip());
             if (nmt) {
                 System.out.println("streams-app native memory since the start figure (jcmd VM.native_memory summary.diff):");
                 System.out.println(process.jcmd("VM.native_memory", "summary.diff", "scale=MB"));
@@ -464,12 +468,14 @@ public final class Benchmark {
                     String.format("%s; %s", mb(start.rss(), end.rss()), mb(start.javacppPhysical(), end.javacppPhysical())),
                     String.format("drift %s / %s", percent(start.rss(), end.rss()), percent(start.javacppPhysical(), end.javacppPhysical())));
             row("where the app's resident memory went over the same run",
-                    "Java heap committed (in use after GC); non-heap committed; ND4J-tracked + JavaCPP-allocated native; the rest (RSS minus those)",
-                    String.format("%s (%s); %s; %s + %s; %s", mb(start.heapCommitted(), end.heapCommitted()), mb(start.heapUsed(), end.heapUsed()),
-                            mb(start.nonHeapCommitted(), end.nonHeapCommitted()), mb(start.nd4jTracked(), end.nd4jTracked()),
-                            mb(start.javacppAllocated(), end.javacppAllocated()), mb(start.untracked(), end.untracked())),
-                    String.format("%+.0f MB (%+.0f) / %+.0f / %+.0f / %+.0f MB", (end.heapCommitted() - start.heapCommitted()) / 1e6,
+                    "Java heap committed (in use after GC); non-heap committed; RocksDB (memtables, block cache); ND4J-tracked + JavaCPP-allocated native; the rest (RSS minus those)",
+                    String.format("%s (%s); %s; %s; %s + %s; %s", mb(start.heapCommitted(), end.heapCommitted()), mb(start.heapUsed(), end.heapUsed()),
+                            mb(start.nonHeapCommitted(), end.nonHeapCommitted()), mb(start.rocksDb(), end.rocksDb()),
+                            mb(start.nd4jTracked(), end.nd4jTracked()), mb(start.javacppAllocated(), end.javacppAllocated()),
+                            mb(start.untracked(), end.untracked())),
+                    String.format("%+.0f MB (%+.0f) / %+.0f / %+.0f / %+.0f / %+.0f MB", (end.heapCommitted() - start.heapCommitted()) / 1e6,
                             (end.heapUsed() - start.heapUsed()) / 1e6, (end.nonHeapCommitted() - start.nonHeapCommitted()) / 1e6,
+                            (end.rocksDb() - start.rocksDb()) / 1e6,
                             (end.nd4jTracked() + end.javacppAllocated() - start.nd4jTracked() - start.javacppAllocated()) / 1e6,
                             (end.untracked() - start.untracked()) / 1e6));
         }

@@ -148,26 +148,47 @@ final class StreamsAppProcess implements AutoCloseable {
      */
     Memory memory() throws IOException, InterruptedException {
         jcmd("GC.run");
-        String metrics = get("/metrics");
+        // Kafka Streams' store metrics reach /metrics up to a minute after the stores open (Micrometer binds new
+        // Kafka metrics periodically): without the app's own RocksDB gauge, wait for them
+        String metrics = Await.until("RocksDB metrics on the app's /metrics", Duration.ofMinutes(2), remaining -> {
+            String m = get("/metrics");
+            if (!m.contains("\nclassify_rocksdb_memory_bytes") && !m.contains("\nkafka_stream_state_size_all_mem_tables")) {
+                throw new IllegalStateException("not yet");
+            }
+            return m;
+        });
         return new Memory(residentBytes(), (long) sum(metrics, "javacpp_physical_bytes", ""),
                 (long) sum(metrics, "jvm_memory_used_bytes", "area=\"heap\""),
                 (long) sum(metrics, "jvm_memory_committed_bytes", "area=\"heap\""),
                 (long) sum(metrics, "jvm_memory_committed_bytes", "area=\"nonheap\""),
                 (long) sum(metrics, "javacpp_bytes", ""),
-                (long) sum(metrics, "nd4j_memory_bytes", ""));
+                (long) sum(metrics, "nd4j_memory_bytes", ""),
+                (long) rocksDb(metrics));
+    }
+
+    /**
+     * RocksDB's native memory: the app's shared budget in use if it has one ({@code classify_rocksdb_memory_bytes}),
+     * else Kafka Streams' per-store figures summed (memtables, block cache, index and filter readers).
+     */
+    private static double rocksDb(String metrics) {
+        if (metrics.contains("\nclassify_rocksdb_memory_bytes")) {
+            return sum(metrics, "classify_rocksdb_memory_bytes", "");
+        }
+        return sum(metrics, "kafka_stream_state_size_all_mem_tables", "") + sum(metrics, "kafka_stream_state_block_cache_usage", "")
+                + sum(metrics, "kafka_stream_state_estimate_table_readers_mem", "");
     }
 
     /**
      * What the app holds, in bytes: its resident set (VmRSS), JavaCPP's view of it ({@link JavaCppMetrics#PHYSICAL_BYTES}),
      * Java heap in use after a full GC and committed, non-heap committed (metaspace, code cache), native memory JavaCPP
-     * allocated, and native memory ND4J tracks (workspaces, constants).
+     * allocated, native memory ND4J tracks (workspaces, constants), and RocksDB's (memtables, block cache).
      */
     record Memory(long rss, long javacppPhysical, long heapUsed, long heapCommitted, long nonHeapCommitted, long javacppAllocated,
-                  long nd4jTracked) {
+                  long nd4jTracked, long rocksDb) {
 
-        /** What none of the tracked figures explains: resident minus heap committed, non-heap, JavaCPP and ND4J. */
+        /** What none of the tracked figures explains: resident minus heap committed, non-heap, JavaCPP, ND4J and RocksDB. */
         long untracked() {
-            return rss - heapCommitted - nonHeapCommitted - javacppAllocated - nd4jTracked;
+            return rss - heapCommitted - nonHeapCommitted - javacppAllocated - nd4jTracked - rocksDb;
         }
     }
 
