@@ -36,7 +36,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -70,14 +69,16 @@ import java.util.regex.Pattern;
  * Speed as ratios measured in one run on one machine (DESIGN.md section 5, issue 10): the native build, the bare
  * batched forward pass of the default backbone and of the ImageNet MobileNetV2 (nd4j ops vs DL4J layers), streams-app
  * end to end micro-batched vs record-at-a-time on a real broker, latency percentiles at a fixed offered load, swap
- * latency under load, backbone FLOP/s vs sgemm, resident memory drift, and the TF.js WASM peer. Prints a markdown table
- * for docs/benchmarks.md.
+ * latency under load, backbone FLOP/s vs sgemm, resident memory drift of a streams-app in its own JVM, and the TF.js
+ * WASM peer. Prints a markdown table for docs/benchmarks.md.
  * <p>Sizes are system properties so a short run is possible (defaults in brackets): {@code bench.images} [8000]
  * records per end-to-end figure (default backbone), {@code bench.mobilenet.images} [4000] on MobileNetV2, each after
  * {@code bench.warmup.images} [1000] not counted and taken in {@code bench.rounds} [4] alternating rounds,
  * {@code bench.latency.images} [3000] records at the fixed load, {@code bench.swaps} [20], {@code bench.memory.images}
  * [20000] records streamed during the swaps, {@code bench.swap.rate} [half the batched end-to-end rate] images/s offered
- * during the swaps, {@code bench.bare.images} [512], {@code bench.seconds} [10] longest time per bare-pass figure,
+ * during the swaps, {@code bench.memory.warmup} [2000] records through before the memory's start figure,
+ * {@code bench.app.jvm} / {@code bench.app.env} extra JVM options / environment of the swap section's streams-app process
+ * (see {@link StreamsAppProcess}), {@code bench.bare.images} [512], {@code bench.seconds} [10] longest time per bare-pass figure,
  * {@code bench.stream.threads} [1] stream threads of every streams-app (run with OMP_NUM_THREADS=1 to compare threads
  * with OpenMP threads), {@code bench.peer} [true] runs the node peer, {@code bench.only} [all] comma-separated sections of
  * {@code bare,threads,e2e,latency,swap,flops,peer}.
@@ -381,7 +382,7 @@ public final class Benchmark {
             if (on("swap")) {
                 double rate = System.getProperty("bench.swap.rate") != null ? Double.parseDouble(System.getProperty("bench.swap.rate"))
                         : Double.isNaN(e2eBatched) ? 100 : Math.floor(0.5 * e2eBatched);
-                swaps(broker, backbone, trained.version(), pngs, rate);
+                swaps(broker, trained.version(), pngs, rate);
             }
         }
     }
@@ -472,18 +473,31 @@ public final class Benchmark {
         }
     }
 
-    private void swaps(KafkaBroker broker, Backbone backbone, ModelVersion v1, List<byte[]> pngs, double rate) throws Exception {
+    /**
+     * Swaps under load, and the memory of the app that served them. The app runs in its own JVM, launched as deployed
+     * ({@link StreamsAppProcess}), so its resident set holds neither the broker nor the load generator; "start" is taken
+     * once the model is loaded and {@code bench.memory.warmup} images have gone through (the first passes size the
+     * forward pass's workspace), after a full GC in the app.
+     */
+    private void swaps(KafkaBroker broker, ModelVersion v1, List<byte[]> pngs, double rate) throws Exception {
         int swaps = intProp("bench.swaps", 20);
         int total = intProp("bench.memory.images", 20000);
-        try (Running app = Running.start(broker, backbone, v1, "swaps", 32)) {
+        int warmUp = intProp("bench.memory.warmup", 2000);
+        try (Running app = Running.inOwnProcess(broker, v1, "swaps", 32)) {
+            StreamsAppProcess process = app.process;
             for (int v = 2; v <= swaps + 1; v++) {
                 app.publisher.publish(v1.withVersion(v));
             }
-            System.gc();
-            long rssStart = rssBytes();
-            long physStart = Pointer.physicalBytes();
-            long heapStart = heapUsed();
-            long javacppStart = Pointer.totalBytes();
+            List<byte[]> warm = new ArrayList<>();
+            for (int i = 0; i < warmUp; i++) {
+                warm.add(pngs.get(i % pngs.size()));
+            }
+            app.sendAndAwait(warm);
+            StreamsAppProcess.Memory start = process.memory();
+            boolean nmt = process.nativeMemoryTracking();
+            if (nmt) {
+                process.jcmd("VM.native_memory", "baseline");
+            }
             Thread producer = app.paced(pngs, total, rate);
             List<Double> swapMs = new ArrayList<>();
             Set<String> seen = new HashSet<>();
@@ -511,37 +525,61 @@ public final class Benchmark {
                 }
             }
             producer.join();
-            System.gc();
-            long rssEnd = rssBytes();
-            long physEnd = Pointer.physicalBytes();
-            long heapEnd = heapUsed();
-            long javacppEnd = Pointer.totalBytes();
+            StreamsAppProcess.Memory end = process.memory();
+            // how much of the rest is memory glibc's malloc holds free (fragmentation, arenas) rather than live data
+            System.out.println("streams-app, jcmd System.trim_native_heap after the end figure: " + process.jcmd("System.trim_native_heap").strip());
+            if (nmt) {
+                System.out.println("streams-app native memory since the start figure (jcmd VM.native_memory summary.diff):");
+                System.out.println(process.jcmd("VM.native_memory", "summary.diff", "scale=MB"));
+            }
             double[] p = percentiles(swapMs.stream().mapToDouble(Double::doubleValue).toArray());
             row("swap latency under " + (int) rate + " img/s offered (activation append -> first prediction of the version)",
                     done + " swaps: p50 / p99 / max; predictions for all " + total + " images",
                     String.format("%.0f / %.0f / %.0f ms; %d of %d predicted", p[0], p[2], p[3], seen.size(), total),
                     seen.size() == total ? "nothing lost" : (total - seen.size()) + " missing");
-            row("resident memory, start vs after " + total + " images and " + done + " swaps", "RSS; JavaCPP physical bytes",
-                    String.format("%.0f -> %.0f MB; %.0f -> %.0f MB", rssStart / 1e6, rssEnd / 1e6, physStart / 1e6, physEnd / 1e6),
-                    String.format("drift %+.1f%% / %+.1f%%", 100.0 * (rssEnd - rssStart) / rssStart, 100.0 * (physEnd - physStart) / physStart));
-            row("where resident memory went over the same run", "Java heap in use after a GC; native memory JavaCPP allocated (Pointer.totalBytes)",
-                    String.format("%.0f -> %.0f MB; %.0f -> %.0f MB", heapStart / 1e6, heapEnd / 1e6, javacppStart / 1e6, javacppEnd / 1e6),
-                    String.format("%+.0f MB / %+.0f MB", (heapEnd - heapStart) / 1e6, (javacppEnd - javacppStart) / 1e6));
+            row("resident memory of the streams-app process (own JVM, deployed options), start (model loaded, " + warmUp
+                            + " images through, after GC) vs after " + total + " images and " + done + " swaps",
+                    "RSS; JavaCPP physical bytes",
+                    String.format("%s; %s", mb(start.rss(), end.rss()), mb(start.javacppPhysical(), end.javacppPhysical())),
+                    String.format("drift %s / %s", percent(start.rss(), end.rss()), percent(start.javacppPhysical(), end.javacppPhysical())));
+            row("where the app's resident memory went over the same run",
+                    "Java heap committed (in use after GC); non-heap committed; RocksDB (memtables, block cache); ND4J-tracked + JavaCPP-allocated native; the rest (RSS minus those)",
+                    String.format("%s (%s); %s; %s; %s + %s; %s", mb(start.heapCommitted(), end.heapCommitted()), mb(start.heapUsed(), end.heapUsed()),
+                            mb(start.nonHeapCommitted(), end.nonHeapCommitted()), mb(start.rocksDb(), end.rocksDb()),
+                            mb(start.nd4jTracked(), end.nd4jTracked()), mb(start.javacppAllocated(), end.javacppAllocated()),
+                            mb(start.untracked(), end.untracked())),
+                    String.format("%+.0f MB (%+.0f) / %+.0f / %+.0f / %+.0f / %+.0f MB", (end.heapCommitted() - start.heapCommitted()) / 1e6,
+                            (end.heapUsed() - start.heapUsed()) / 1e6, (end.nonHeapCommitted() - start.nonHeapCommitted()) / 1e6,
+                            (end.rocksDb() - start.rocksDb()) / 1e6,
+                            (end.nd4jTracked() + end.javacppAllocated() - start.nd4jTracked() - start.javacppAllocated()) / 1e6,
+                            (end.untracked() - start.untracked()) / 1e6));
         }
+    }
+
+    private static String mb(long start, long end) {
+        return String.format("%.0f -> %.0f MB", start / 1e6, end / 1e6);
+    }
+
+    private static String percent(long start, long end) {
+        return String.format("%+.1f%%", 100.0 * (end - start) / start);
     }
 
     /** One streams-app on its own topics, with a producer, a predictions consumer at the end, and a model publisher. */
     private static final class Running implements AutoCloseable {
+        /** The app in this JVM; null when it runs in its own process. */
         final StreamsApp app;
+        /** The app's own process; null when it runs in this JVM. */
+        final StreamsAppProcess process;
         final StreamsAppConfig config;
         final ModelPublisher publisher;
         final KafkaProducer<String, byte[]> producer;
         final KafkaConsumer<String, String> consumer;
         private int produced;
 
-        private Running(StreamsApp app, StreamsAppConfig config, ModelPublisher publisher, KafkaProducer<String, byte[]> producer,
-                        KafkaConsumer<String, String> consumer) {
+        private Running(StreamsApp app, StreamsAppProcess process, StreamsAppConfig config, ModelPublisher publisher,
+                        KafkaProducer<String, byte[]> producer, KafkaConsumer<String, String> consumer) {
             this.app = app;
+            this.process = process;
             this.config = config;
             this.publisher = publisher;
             this.producer = producer;
@@ -556,16 +594,7 @@ public final class Benchmark {
         static Running start(KafkaBroker broker, Backbone backbone, ModelVersion version, String name, Setup setup,
                              int cacheEntries) throws Exception {
             Path state = Files.createTempDirectory("bench-" + name);
-            String suffix = "-" + name;
-            StreamsAppConfig config = StreamsAppConfig.of(Map.ofEntries(Map.entry("bootstrap.servers", broker.bootstrapServers()),
-                    Map.entry("application.id", "bench" + suffix), Map.entry("http.port", 0), Map.entry("state.dir", state.toString()),
-                    Map.entry("images.topic", "images" + suffix), Map.entry("predictions.topic", "predictions" + suffix),
-                    Map.entry("dlq.topic", "dlq" + suffix), Map.entry("models.topic", "models" + suffix),
-                    Map.entry("batch.max.size", setup.batch()), Map.entry("inference.lanes", setup.lanes()),
-                    Map.entry("batch.max.delay.ms", 20),
-                    Map.entry("num.stream.threads", intProp("bench.stream.threads", 1)),
-                    Map.entry("feature.cache.max.entries", cacheEntries),
-                    Map.entry("models.trusted.keys", SigningKeys.publicBase64(SIGNING.getPublic()))));
+            StreamsAppConfig config = StreamsAppConfig.of(settings(broker, name, setup, cacheEntries, state));
             StreamsApp app = new StreamsApp(config, backbone).start();
             ModelPublisher publisher = new ModelPublisher(broker.bootstrapServers(), config.modelsTopic(), new VersionSigner(SIGNING));
             publisher.publishAndActivate(version, "bench");
@@ -574,6 +603,54 @@ public final class Benchmark {
                 publisher.close();
                 throw new IllegalStateException(name + ": " + version.id() + " was not loaded within 2 minutes");
             }
+            return clients(broker, app, null, config, publisher);
+        }
+
+        /**
+         * The app in its own JVM as deployed ({@link StreamsAppProcess}): classpath from {@code bench.app.classpath} (the
+         * benchmark profile sets it from the build) or this JVM's; {@code bench.app.jvm} adds JVM options and
+         * {@code bench.app.env} environment variables (space-separated NAME=value), for experiments.
+         */
+        static Running inOwnProcess(KafkaBroker broker, ModelVersion version, String name, int batch) throws Exception {
+            Path state = Files.createTempDirectory("bench-" + name);
+            Map<String, Object> settings = settings(broker, name, new Setup(batch, 1), 0, state);
+            StreamsAppConfig config = StreamsAppConfig.of(settings);
+            Map<String, String> env = new HashMap<>();
+            for (String e : System.getProperty("bench.app.env", "").trim().split("\\s+")) {
+                if (!e.isEmpty()) {
+                    env.put(e.substring(0, e.indexOf('=')), e.substring(e.indexOf('=') + 1));
+                }
+            }
+            List<String> jvm = Arrays.stream(System.getProperty("bench.app.jvm", "").trim().split("\\s+")).filter(o -> !o.isEmpty()).toList();
+            StreamsAppProcess process = StreamsAppProcess.start(repository(), System.getProperty("bench.app.classpath",
+                    System.getProperty("java.class.path")), settings, jvm, env, state);
+            ModelPublisher publisher = new ModelPublisher(broker.bootstrapServers(), config.modelsTopic(), new VersionSigner(SIGNING));
+            try {
+                publisher.publishAndActivate(version, "bench");
+                process.awaitServing(version.id(), Duration.ofMinutes(3));
+            } catch (RuntimeException e) {
+                publisher.close();
+                process.close();
+                throw e;
+            }
+            return clients(broker, null, process, config, publisher);
+        }
+
+        private static Map<String, Object> settings(KafkaBroker broker, String name, Setup setup, int cacheEntries, Path state) {
+            String suffix = "-" + name;
+            return Map.ofEntries(Map.entry("bootstrap.servers", broker.bootstrapServers()),
+                    Map.entry("application.id", "bench" + suffix), Map.entry("http.port", 0), Map.entry("state.dir", state.toString()),
+                    Map.entry("images.topic", "images" + suffix), Map.entry("predictions.topic", "predictions" + suffix),
+                    Map.entry("dlq.topic", "dlq" + suffix), Map.entry("models.topic", "models" + suffix),
+                    Map.entry("batch.max.size", setup.batch()), Map.entry("inference.lanes", setup.lanes()),
+                    Map.entry("batch.max.delay.ms", 20),
+                    Map.entry("num.stream.threads", intProp("bench.stream.threads", 1)),
+                    Map.entry("feature.cache.max.entries", cacheEntries),
+                    Map.entry("models.trusted.keys", SigningKeys.publicBase64(SIGNING.getPublic())));
+        }
+
+        private static Running clients(KafkaBroker broker, StreamsApp app, StreamsAppProcess process, StreamsAppConfig config,
+                                       ModelPublisher publisher) {
             Properties p = new Properties();
             p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
             p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
@@ -586,18 +663,12 @@ public final class Benchmark {
             consumer.assign(parts);
             consumer.seekToEnd(parts);
             parts.forEach(consumer::position);
-            return new Running(app, config, publisher, producer, consumer);
+            return new Running(app, process, config, publisher, producer, consumer);
         }
 
-        /** Sends every image as fast as the producer takes them; images/s from first send to last prediction read. */
-        double throughput(List<byte[]> pngs) {
+        /** Sends every image as fast as the producer takes them and waits for all their predictions. */
+        void sendAndAwait(List<byte[]> pngs) {
             Set<String> ids = new HashSet<>();
-            Timer inference = app.meterRegistry().get(ClassifyMetrics.INFERENCE).timer();
-            Timer wait = app.meterRegistry().get(ClassifyMetrics.LANE_WAIT).timer();
-            long batches0 = inference.count();
-            double inferenceMs0 = inference.totalTime(TimeUnit.MILLISECONDS);
-            double waitMs0 = wait.totalTime(TimeUnit.MILLISECONDS);
-            long t0 = System.nanoTime();
             for (byte[] png : pngs) {
                 String id = "img-" + produced++;
                 ids.add(id);
@@ -605,6 +676,17 @@ public final class Benchmark {
             }
             producer.flush();
             awaitAll(ids, Duration.ofMinutes(10), null);
+        }
+
+        /** Sends every image as fast as the producer takes them; images/s from first send to last prediction read. */
+        double throughput(List<byte[]> pngs) {
+            Timer inference = app.meterRegistry().get(ClassifyMetrics.INFERENCE).timer();
+            Timer wait = app.meterRegistry().get(ClassifyMetrics.LANE_WAIT).timer();
+            long batches0 = inference.count();
+            double inferenceMs0 = inference.totalTime(TimeUnit.MILLISECONDS);
+            double waitMs0 = wait.totalTime(TimeUnit.MILLISECONDS);
+            long t0 = System.nanoTime();
+            sendAndAwait(pngs);
             double seconds = (System.nanoTime() - t0) / 1e9;
             images += pngs.size();
             wallSeconds += seconds;
@@ -712,7 +794,12 @@ public final class Benchmark {
             consumer.close();
             producer.close();
             publisher.close();
-            app.close();
+            if (app != null) {
+                app.close();
+            }
+            if (process != null) {
+                process.close();
+            }
         }
     }
 
@@ -752,11 +839,6 @@ public final class Benchmark {
         }
     }
 
-    private static long heapUsed() {
-        Runtime r = Runtime.getRuntime();
-        return r.totalMemory() - r.freeMemory();
-    }
-
     /** A figure per core, or "not run" when its section was left out by {@code bench.only} (never "NaN"). */
     private static String perCore(double imgPerSecond, int cores, String section) {
         return Double.isNaN(imgPerSecond) ? "not run (" + section + " not in bench.only)" : String.format("%.1f", imgPerSecond / cores);
@@ -780,23 +862,22 @@ public final class Benchmark {
         return out.toString();
     }
 
-    private static Path mobileNetDescriptor() {
+    /** The repository root (the directory holding {@code deploy/streams-app/Dockerfile}), searched upwards from here. */
+    private static Path repository() {
         for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            Path d = p.resolve("backbones/mobilenet-v2-nsfwjs/backbone.json");
-            if (Files.isRegularFile(d)) {
-                return d;
+            if (Files.isRegularFile(p.resolve(StreamsAppProcess.DOCKERFILE))) {
+                return p;
             }
         }
-        throw new IllegalStateException("backbones/mobilenet-v2-nsfwjs/backbone.json not found: run from the repository");
+        throw new IllegalStateException(StreamsAppProcess.DOCKERFILE + " not found: run from the repository");
     }
 
-    private static long rssBytes() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-            }
+    private static Path mobileNetDescriptor() {
+        Path d = repository().resolve("backbones/mobilenet-v2-nsfwjs/backbone.json");
+        if (!Files.isRegularFile(d)) {
+            throw new IllegalStateException(d + " not found: run from the repository");
         }
-        return Pointer.physicalBytes();
+        return d;
     }
 
     private static String loadAverage() {

@@ -12,8 +12,10 @@ import dev.streamclassify.streams.batching.BatchSettings;
 import dev.streamclassify.streams.batching.MicroBatcher;
 import dev.streamclassify.streams.inference.InferenceLanes;
 import dev.streamclassify.streams.config.StreamsAppConfig;
+import dev.streamclassify.streams.config.internal.BoundedRocksDbMemory;
 import dev.streamclassify.streams.features.ImageFeatureCache;
 import dev.streamclassify.streams.metrics.ClassifyMetrics;
+import dev.streamclassify.streams.metrics.Nd4jMemoryMetrics;
 import dev.streamclassify.streams.models.ActiveModel;
 import dev.streamclassify.streams.models.ModelHolder;
 import dev.streamclassify.streams.models.ModelWatcher;
@@ -26,6 +28,7 @@ import dev.streamclassify.streams.topology.ClassifyTopics;
 import dev.streamclassify.streams.topology.ClassifyTopology;
 import dev.streamclassify.streams.topology.ErrorHandling;
 import dev.streamclassify.streams.topology.TopicSetup;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -64,6 +67,9 @@ public final class StreamsApp implements AutoCloseable {
     static final Duration TOPIC_SETUP_TIMEOUT = Duration.ofSeconds(10);
     /** How often readiness asks the broker, and how long a start-up step waits before it tries again. */
     static final Duration BROKER_CHECK_INTERVAL = Duration.ofSeconds(2);
+
+    /** Gauge of the RocksDB budget in use (setting rocksdb.memory.max.bytes); absent when that is 0. */
+    public static final String ROCKSDB_MEMORY = "classify.rocksdb.memory";
 
     private static final Logger LOG = LoggerFactory.getLogger(StreamsApp.class);
     private static final Set<KafkaStreams.State> DEAD = Set.of(KafkaStreams.State.ERROR, KafkaStreams.State.PENDING_ERROR,
@@ -140,6 +146,13 @@ public final class StreamsApp implements AutoCloseable {
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
         new JavaCppMetrics().bindTo(registry);
+        new Nd4jMemoryMetrics().bindTo(registry);
+        if (config.rocksDbMemoryMaxBytes() > 0) {
+            long budget = config.rocksDbMemoryMaxBytes();
+            Gauge.builder(ROCKSDB_MEMORY, () -> BoundedRocksDbMemory.usage(budget).orElse(0)).baseUnit("bytes")
+                    .description("Native memory of the RocksDB stores' shared budget in use: blocks, index and filters, memtables")
+                    .register(registry);
+        }
     }
 
     /** Serves HTTP, creates missing topics (if configured), then starts the model watcher and the stream threads. */

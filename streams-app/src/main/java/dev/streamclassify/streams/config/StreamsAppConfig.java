@@ -6,6 +6,7 @@ import dev.streamclassify.model.signing.TrustedKeys;
 import dev.streamclassify.service.HttpSettings;
 import dev.streamclassify.service.LayeredSettings;
 import dev.streamclassify.service.Validators;
+import dev.streamclassify.streams.config.internal.BoundedRocksDbMemory;
 import dev.streamclassify.streams.config.internal.KafkaSettings;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -72,6 +73,7 @@ public final class StreamsAppConfig extends AbstractConfig {
     public static final String INFERENCE_LANES = "inference.lanes";
     public static final String FEATURE_CACHE_MAX_ENTRIES = "feature.cache.max.entries";
     public static final String FEATURE_CACHE_MAX_BYTES = "feature.cache.max.bytes";
+    public static final String ROCKSDB_MEMORY_MAX_BYTES = "rocksdb.memory.max.bytes";
     public static final String HTTP_PORT = HttpSettings.PORT;
     public static final String HTTP_BIND_ADDRESS = HttpSettings.BIND_ADDRESS;
     public static final String HTTP_REQUEST_TIMEOUT_MS = HttpSettings.REQUEST_TIMEOUT_MS;
@@ -187,6 +189,11 @@ public final class StreamsAppConfig extends AbstractConfig {
                             + "decoding and the backbone; 0 turns the cache off. Hit ratio: classify_feature_cache_hit_ratio.")
             .define(FEATURE_CACHE_MAX_BYTES, Type.LONG, 64L * 1024 * 1024, Range.between(0, 64L * 1024 * 1024 * 1024), Importance.LOW,
                     "Most heap bytes the feature cache holds (features are 4 bytes a value); least recently used out first.")
+            .define(ROCKSDB_MEMORY_MAX_BYTES, Type.LONG, 64L * 1024 * 1024, Range.between(0, 64L * 1024 * 1024 * 1024), Importance.LOW,
+                    "Native memory all RocksDB stores of the process share: one block cache, holding index and filter blocks "
+                            + "too, with the memtables charged to it (up to half). 0: Kafka Streams' defaults, a 50 MB cache and "
+                            + "up to 3 x 16 MB memtables per store and partition, index and filters outside, growing with the "
+                            + "data. Ignored if kafka.rocksdb.config.setter is set. Usage: classify_rocksdb_memory_bytes.")
             .define(STATE_DIR, Type.STRING, "", Importance.MEDIUM,
                     "Directory of the local state (RocksDB buffer). Empty: Kafka Streams' default, <tmp>/kafka-streams.")
             .define(TOPICS_CREATE, Type.BOOLEAN, true, Importance.LOW,
@@ -382,6 +389,11 @@ public final class StreamsAppConfig extends AbstractConfig {
         return getLong(FEATURE_CACHE_MAX_BYTES);
     }
 
+    /** The RocksDB memory budget of the process, in bytes; 0 = Kafka Streams' per-store defaults. */
+    public long rocksDbMemoryMaxBytes() {
+        return getLong(ROCKSDB_MEMORY_MAX_BYTES);
+    }
+
     public int httpPort() {
         return getInt(HTTP_PORT);
     }
@@ -442,6 +454,10 @@ public final class StreamsAppConfig extends AbstractConfig {
         stateDir().ifPresent(dir -> p.put(StreamsConfig.STATE_DIR_CONFIG, dir));
         replicationFactor().ifPresent(rf -> p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) rf));
         p.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), maxRecordBytes());
+        if (rocksDbMemoryMaxBytes() > 0 && !p.containsKey(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG)) {
+            p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class);
+            p.put(BoundedRocksDbMemory.MAX_BYTES_CONFIG, rocksDbMemoryMaxBytes());
+        }
         return p;
     }
 

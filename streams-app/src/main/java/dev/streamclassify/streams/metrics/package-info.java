@@ -1,4 +1,5 @@
 /**
- * The service's own Micrometer meters (JavaCPP's off-heap gauges come from service-support).
+ * The service's own Micrometer meters, and ND4J's own native-memory accounting (JavaCPP's off-heap gauges come from
+ * service-support).
  */
 package dev.streamclassify.streams.metrics;

@@ -2,9 +2,12 @@ package dev.streamclassify.streams.config;
 
 import dev.streamclassify.model.signing.SigningKeys;
 import dev.streamclassify.model.signing.TrustedKeys;
+import dev.streamclassify.streams.config.internal.BoundedRocksDbMemory;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.state.RocksDBConfigSetter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rocksdb.Options;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -178,6 +181,29 @@ class StreamsAppConfigTest {
         String page = Files.readString(Path.of("..", "docs", "configuration.md"));
 
         assertThat(page).as("docs/configuration.md is regenerated with --settings-markdown").contains(StreamsAppConfig.markdownTable());
+    }
+
+    @Test
+    void boundsRocksDbMemoryByDefaultUnlessTurnedOffOrReplacedByAKafkaSetting() {
+        assertThat(StreamsAppConfig.of(Map.of()).streamsProperties())
+                .containsEntry("rocksdb.config.setter", BoundedRocksDbMemory.class)
+                .containsEntry(BoundedRocksDbMemory.MAX_BYTES_CONFIG, 64L * 1024 * 1024);
+        assertThat(StreamsAppConfig.of(Map.of("rocksdb.memory.max.bytes", "0")).streamsProperties())
+                .doesNotContainKeys("rocksdb.config.setter", BoundedRocksDbMemory.MAX_BYTES_CONFIG);
+        assertThat(StreamsAppConfig.of(Map.of("kafka.rocksdb.config.setter", OperatorsOwnSetter.class.getName())).streamsProperties())
+                .containsEntry("rocksdb.config.setter", OperatorsOwnSetter.class.getName())
+                .doesNotContainKey(BoundedRocksDbMemory.MAX_BYTES_CONFIG);
+    }
+
+    /** Stands for an operator's own RocksDB tuning, given as kafka.rocksdb.config.setter. */
+    public static final class OperatorsOwnSetter implements RocksDBConfigSetter {
+        @Override
+        public void setConfig(String storeName, Options options, Map<String, Object> configs) {
+        }
+
+        @Override
+        public void close(String storeName, Options options) {
+        }
     }
 
     @Test
