@@ -197,8 +197,12 @@ public final class Benchmark {
                     return c.classify(batch, 3);
                 }
             };
-            r = rates(inputs, List.of(new Pass(32, 1, omp, classify), new Pass(1, 1, omp, classify),
-                    new Pass(32, 1, omp, features(backbone, pre, false)), new Pass(32, 1, omp, features(backbone, pre, true))));
+            // DL4J's layers in rounds of their own: alternated with the nd4j-op passes they slowed those by up to half
+            // (their allocations), which made the bare figure of 2/1 the least stable of the run
+            double[] ops = rates(inputs, List.of(new Pass(32, 1, omp, classify), new Pass(1, 1, omp, classify)));
+            double[] layers = rates(inputs, List.of(new Pass(32, 1, omp, features(backbone, pre, false)),
+                    new Pass(32, 1, omp, features(backbone, pre, true))));
+            r = new double[]{ops[0], ops[1], layers[0], layers[1]};
             double[] cold = newThreadPasses(classify, inputs.subList(0, 32), 8);
             row("a new thread's passes, " + name, "backbone + head at batch 32 on a thread that never ran it: 1st vs 8th pass",
                     String.format("%.0f vs %.0f ms", cold[0], cold[1]), String.format("%.1fx", cold[0] / cold[1]));
