@@ -409,10 +409,6 @@ public final class Benchmark {
 
     /** How an app under test serves: batch.max.size and inference.lanes. */
     record Setup(int batch, int lanes) {
-        @Override
-        public String toString() {
-            return "batch.max.size " + batch + ", inference.lanes " + lanes;
-        }
     }
 
     /** A serving's measured rate and where its time went. */
@@ -487,7 +483,7 @@ public final class Benchmark {
         int swaps = intProp("bench.swaps", 20);
         int total = intProp("bench.memory.images", 20000);
         int warmUp = intProp("bench.memory.warmup", 2000);
-        try (Running app = Running.inOwnProcess(broker, v1, "swaps", 32)) {
+        try (Running app = Running.inOwnProcess(broker, v1, "swaps", BATCHED)) {
             StreamsAppProcess process = app.process;
             for (int v = 2; v <= swaps + 1; v++) {
                 app.publisher.publish(v1.withVersion(v));
@@ -590,11 +586,7 @@ public final class Benchmark {
             this.consumer = consumer;
         }
 
-        /** An app without the feature cache: the benchmark sends the same images more than once, and measures the model path. */
-        static Running start(KafkaBroker broker, Backbone backbone, ModelVersion version, String name, int batch) throws Exception {
-            return start(broker, backbone, version, name, new Setup(batch, 1), 0);
-        }
-
+        /** An app in this JVM; without the feature cache unless asked: the benchmark sends the same images more than once. */
         static Running start(KafkaBroker broker, Backbone backbone, ModelVersion version, String name, Setup setup,
                              int cacheEntries) throws Exception {
             Path state = Files.createTempDirectory("bench-" + name);
@@ -615,9 +607,9 @@ public final class Benchmark {
          * benchmark profile sets it from the build) or this JVM's; {@code bench.app.jvm} adds JVM options and
          * {@code bench.app.env} environment variables (space-separated NAME=value), for experiments.
          */
-        static Running inOwnProcess(KafkaBroker broker, ModelVersion version, String name, int batch) throws Exception {
+        static Running inOwnProcess(KafkaBroker broker, ModelVersion version, String name, Setup setup) throws Exception {
             Path state = Files.createTempDirectory("bench-" + name);
-            Map<String, Object> settings = settings(broker, name, new Setup(batch, 1), 0, state);
+            Map<String, Object> settings = settings(broker, name, setup, 0, state);
             StreamsAppConfig config = StreamsAppConfig.of(settings);
             Map<String, String> env = new HashMap<>();
             for (String e : System.getProperty("bench.app.env", "").trim().split("\\s+")) {
@@ -697,7 +689,7 @@ public final class Benchmark {
             batches += inference.count() - batches0;
             inferenceMs += inference.totalTime(TimeUnit.MILLISECONDS) - inferenceMs0;
             waitMs += wait.totalTime(TimeUnit.MILLISECONDS) - waitMs0;
-            lastSplit = split(pngs.size(), inference.count() - batches0, inference.totalTime(TimeUnit.MILLISECONDS) - inferenceMs0,
+            String lastSplit = split(pngs.size(), inference.count() - batches0, inference.totalTime(TimeUnit.MILLISECONDS) - inferenceMs0,
                     wait.totalTime(TimeUnit.MILLISECONDS) - waitMs0, seconds);
             System.out.printf("%s: %d images at %.0f img/s; %s%n", config.applicationId(), pngs.size(), pngs.size() / seconds, lastSplit);
             return pngs.size() / seconds;
@@ -731,9 +723,6 @@ public final class Benchmark {
         String totalSplit() {
             return split(images, batches, inferenceMs, waitMs, wallSeconds);
         }
-
-        /** Where the last {@link #throughput} run's time went: batches formed and the forward passes' share. */
-        String lastSplit = "not run";
 
         /** Paced sends at {@code rate}/s; per-image latency from send to prediction read, p50/p95/p99/max in ms. */
         double[] latencies(List<byte[]> pngs, double rate) throws InterruptedException {

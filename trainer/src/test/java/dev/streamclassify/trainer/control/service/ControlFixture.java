@@ -152,6 +152,15 @@ final class ControlFixture implements AutoCloseable {
         return awaitOutcome(requestId);
     }
 
+    /**
+     * Sends a retrain of model {@code default} on the whole training-images topic with {@code fields} (JSON members after
+     * the dataset, e.g. {@code "epochs":10}) and waits for its outcome.
+     */
+    StatusEvent retrainWith(String requestId, String fields) throws Exception {
+        send(requestId, "{\"command\":\"retrain\",\"model\":\"default\",\"dataset\":{\"topic\":\"" + images + "\"}," + fields + "}");
+        return awaitOutcome(requestId);
+    }
+
     /** The version as published on the models topic. */
     ModelVersion publishedVersion(long version) throws Exception {
         for (var r : modelRecords()) {

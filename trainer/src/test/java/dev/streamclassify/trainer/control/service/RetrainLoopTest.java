@@ -63,10 +63,7 @@ class RetrainLoopTest {
     @Order(1)
     void retrainOnDatasetAPublishesAndActivatesVersion1() throws Exception {
         kafka.produceImages(datasetA);
-        kafka.send("retrain-a", "{\"command\":\"retrain\",\"model\":\"default\",\"dataset\":{\"topic\":\"" + kafka.images
-                + "\"},\"epochs\":10,\"fineTuneLayers\":0}");
-
-        StatusEvent outcome = kafka.awaitOutcome("retrain-a");
+        StatusEvent outcome = kafka.retrainWith("retrain-a", "\"epochs\":10,\"fineTuneLayers\":0");
 
         assertThat(outcome.state()).as(outcome.message()).isEqualTo(State.SUCCEEDED);
         assertThat(outcome.modelVersion()).isEqualTo(1L);

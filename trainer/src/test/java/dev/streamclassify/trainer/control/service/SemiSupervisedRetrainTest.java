@@ -98,10 +98,8 @@ class SemiSupervisedRetrainTest {
             }
             producer.flush();
         }
-        kafka.send("semi", "{\"command\":\"retrain\",\"model\":\"default\",\"dataset\":{\"topic\":\"" + kafka.images
-                + "\"},\"unlabelled\":{\"topic\":\"" + streamImages + "\",\"max\":" + (UNLABELLED + 3) + "}}");
-
-        StatusEvent outcome = kafka.awaitOutcome("semi");
+        StatusEvent outcome = kafka.retrainWith("semi",
+                "\"unlabelled\":{\"topic\":\"" + streamImages + "\",\"max\":" + (UNLABELLED + 3) + "}");
 
         assertThat(outcome.state()).as(outcome.message()).isEqualTo(State.SUCCEEDED);
         assertThat(outcome.modelVersion()).isEqualTo(2L);
@@ -127,10 +125,7 @@ class SemiSupervisedRetrainTest {
     @Test
     @Order(3)
     void unlabelledSourceOtherThanTheImagesTopicIsRejected() throws Exception {
-        kafka.send("bad-topic", "{\"command\":\"retrain\",\"model\":\"default\",\"dataset\":{\"topic\":\"" + kafka.images
-                + "\"},\"unlabelled\":{\"topic\":\"" + kafka.control + "\"}}");
-
-        StatusEvent outcome = kafka.awaitOutcome("bad-topic");
+        StatusEvent outcome = kafka.retrainWith("bad-topic", "\"unlabelled\":{\"topic\":\"" + kafka.control + "\"}");
 
         assertThat(outcome.state()).isEqualTo(State.REJECTED);
         assertThat(outcome.message()).contains("unlabelled.topic must be '" + streamImages + "'");
@@ -140,10 +135,7 @@ class SemiSupervisedRetrainTest {
     @Test
     @Order(4)
     void theStreamPoolIsRejectedAsSourceWhileItIsOff() throws Exception {
-        kafka.send("pool-off", "{\"command\":\"retrain\",\"model\":\"default\",\"dataset\":{\"topic\":\"" + kafka.images
-                + "\"},\"unlabelled\":{\"pool\":true}}");
-
-        StatusEvent outcome = kafka.awaitOutcome("pool-off");
+        StatusEvent outcome = kafka.retrainWith("pool-off", "\"unlabelled\":{\"pool\":true}");
 
         assertThat(outcome.state()).isEqualTo(State.REJECTED);
         assertThat(outcome.message()).contains("the stream feature pool is off (pool.max.images is 0)");

@@ -139,10 +139,7 @@ class StreamPoolRetrainTest {
     @Test
     @Order(3)
     void retrainFromThePoolLearnsFromItsFeaturesWithoutRunningTheBackboneAndBeatsLabelsOnly() throws Exception {
-        kafka.send("pool", "{\"command\":\"retrain\",\"model\":\"default\",\"dataset\":{\"topic\":\"" + kafka.images
-                + "\"},\"unlabelled\":{\"pool\":true}}");
-
-        StatusEvent outcome = kafka.awaitOutcome("pool");
+        StatusEvent outcome = kafka.retrainWith("pool", "\"unlabelled\":{\"pool\":true}");
 
         assertThat(outcome.state()).as(outcome.message()).isEqualTo(State.SUCCEEDED);
         assertThat(outcome.modelVersion()).isEqualTo(2L);
@@ -168,10 +165,7 @@ class StreamPoolRetrainTest {
     @Test
     @Order(4)
     void poolCombinedWithAnotherSourceIsRejectedWithItsReasonAndCounted() throws Exception {
-        kafka.send("both", "{\"command\":\"retrain\",\"model\":\"default\",\"dataset\":{\"topic\":\"" + kafka.images
-                + "\"},\"unlabelled\":{\"pool\":true,\"topic\":\"" + streamImages + "\"}}");
-
-        StatusEvent outcome = kafka.awaitOutcome("both");
+        StatusEvent outcome = kafka.retrainWith("both", "\"unlabelled\":{\"pool\":true,\"topic\":\"" + streamImages + "\"}");
 
         assertThat(outcome.state()).isEqualTo(State.REJECTED);
         assertThat(outcome.message()).contains("unlabelled must have exactly one of 'topic', 'path' and 'pool'");
